@@ -1,0 +1,119 @@
+"""The bibliography: every file read once into CSL JSON, with where each key is defined.
+
+Pandoc parses BibTeX; we hand citeproc the combined CSL JSON, so the
+bibliography is read once per build and unknown keys can be reported before
+rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import pandoc
+from .config import LoadedConfig
+from .diagnostics import Diagnostics, Location
+
+_BIB_ENTRY = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]+)\s*,")
+_PANDOC_POSITION = re.compile(r"line (\d+), column (\d+)")
+
+
+@dataclass
+class Bibliography:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    locations: dict[str, Location] = field(default_factory=dict)
+
+    @property
+    def keys(self) -> set[str]:
+        return set(self.locations)
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.items, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_bibliography(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics) -> Bibliography:
+    bibliography = Bibliography()
+    for index, entry in enumerate(loaded.config.bibliography):
+        where = loaded.location("bibliography", index)
+        path = project / entry
+        if not path.is_file():
+            diagnostics.error(where, f"bibliography file '{entry}' does not exist", "bibliography-missing")
+            continue
+        if path.suffix not in (".bib", ".json", ".yaml", ".yml"):
+            diagnostics.error(where, f"'{entry}': use a .bib, .json (CSL JSON) or .yaml bibliography", "bibliography-type")
+            continue
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            diagnostics.error(Location(entry, 1, 1), "bibliography is not valid UTF-8", "bibliography-encoding")
+            continue
+        items = _read_items(path, entry, text, diagnostics)
+        _add_items(bibliography, items, entry, text, diagnostics)
+    return bibliography
+
+
+def _read_items(path: Path, rel: str, text: str, diagnostics: Diagnostics) -> list[dict[str, Any]]:
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            diagnostics.error(Location(rel, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}", "bibliography-syntax")
+            return []
+        if not isinstance(data, list) or not all(isinstance(i, dict) and "id" in i for i in data):
+            diagnostics.error(Location(rel, 1, 1), "CSL JSON must be a list of items, each with an 'id'", "bibliography-syntax")
+            return []
+        for item in data:
+            item["id"] = str(item["id"])
+        return data
+    try:
+        return pandoc.bibliography_to_csl(str(path))
+    except pandoc.PandocFailed as exc:
+        match = _PANDOC_POSITION.search(str(exc))
+        line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        detail = str(exc).split("failed:", 1)[-1].strip().splitlines()
+        reason = next((d for d in detail[1:] if d.strip() and not d.startswith("^")), "cannot parse")
+        diagnostics.error(Location(rel, line, col), f"bibliography does not parse: {reason.strip()}", "bibliography-syntax")
+        return []
+
+
+def _add_items(bibliography: Bibliography, items: list[dict[str, Any]], rel: str, text: str, diagnostics: Diagnostics) -> None:
+    lines = _key_lines(text)
+    for item in items:
+        key = item["id"]
+        line = lines.get(key, 0)
+        location = Location(rel, line, 1 if line else 0)
+        if key in bibliography.locations:
+            first = bibliography.locations[key]
+            diagnostics.warning(location, f"duplicate citation key '{key}' (first defined at {first}); the first is used", "bibliography-duplicate-key")
+            continue
+        bibliography.locations[key] = location
+        bibliography.items.append(item)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line of each entry key, for BibTeX (`@article{key,`) and JSON/YAML (`id: key`)."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _BIB_ENTRY.search(line)
+        if match:
+            found.setdefault(match.group(2), number)
+            continue
+        match = re.search(r"""["']?id["']?\s*:\s*["']?([^"',}\s]+)""", line)
+        if match:
+            found.setdefault(match.group(1), number)
+    return found
+
+
+def write_csl_json(bibliography: Bibliography, cache: Path) -> Path:
+    """The combined bibliography as one CSL JSON file, content-addressed in the cache."""
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"bibliography-{bibliography.digest()}.json"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(bibliography.items, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    return path

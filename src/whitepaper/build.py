@@ -1,0 +1,133 @@
+"""`build()`: the stages in order. Everything is gathered and checked before anything is written."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from .bibliography import load_bibliography, write_csl_json
+from .config import LoadedConfig, load_config
+from .diagnostics import DiagnosticError, Diagnostics, Location
+from .parse import parse_chapters
+from .pdf import render_pdf
+from .render import context, render_body, render_pages
+from .resolve import resolve
+from .sources import Chapter, read_chapters
+from .styles import resolve_style
+from .write import write_outputs
+
+BUILD_DIR = "build"
+CACHE_DIR = "build/.cache"
+
+
+class Reporter(Protocol):
+    """Told of each stage as it starts; the CLI shows it, the library stays silent."""
+
+    def stage(self, name: str, detail: str = "") -> None: ...
+
+
+class _Silent:
+    def stage(self, name: str, detail: str = "") -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    formats: tuple[Literal["html", "pdf"], ...] | None = None  # None: as whitepaper.yaml says
+    paper_size: Literal["a4", "letter"] | None = None  # None: as whitepaper.yaml says
+
+
+@dataclass
+class BuildResult:
+    outputs: list[Path] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    seconds: float = 0.0
+
+
+def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter: Reporter | None = None) -> BuildResult:
+    """Build the paper's HTML and PDF drafts into `build/`.
+
+    Raises DiagnosticError (carrying every diagnostic) when the project has
+    errors; the previous outputs are then left untouched.
+    """
+    started = time.perf_counter()
+    project = Path(project)
+    reporter = reporter or _Silent()
+    diagnostics = Diagnostics()
+
+    reporter.stage("config")
+    loaded = load_config(project, diagnostics)
+    config = loaded.config
+    if options.paper_size:
+        config = config.model_copy(update={"paper_size": options.paper_size})
+    formats = options.formats or tuple(config.outputs.formats)
+
+    reporter.stage("sources")
+    chapters = read_chapters(project, loaded, diagnostics)
+    bibliography = load_bibliography(project, loaded, diagnostics)
+    csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
+    extra_css = _extra_css(project, loaded, diagnostics)
+    _stop_on_errors(diagnostics)
+
+    reporter.stage("parse", f"{len(chapters)} chapters")
+    chapter_blocks, (abstract_blocks,) = parse_chapters(chapters, [config.abstract or ""])
+
+    reporter.stage("resolve", f"{len(bibliography.items)} references")
+    document = resolve(project, chapters, chapter_blocks, abstract_blocks, bibliography, diagnostics)
+    _stop_on_errors(diagnostics)
+
+    reporter.stage("render", "html")
+    bibliography_json = write_csl_json(bibliography, project / CACHE_DIR) if bibliography.items else None
+    assert csl is not None
+    abstract_html, body_html, pandoc_warnings = render_body(document, config, csl, bibliography_json)
+    for line in pandoc_warnings.splitlines():
+        if line.strip():
+            diagnostics.warning(Location("whitepaper.yaml"), f"pandoc: {line.strip()}", "pandoc-warning")
+    ctx = context(config, document, abstract_html, body_html, extra_css)
+    screen_html, print_html = render_pages(project, ctx, document.images)
+
+    outputs: dict[str, bytes] = {}
+    name = config.outputs.name
+    if "html" in formats:
+        outputs[f"{name}.html"] = screen_html.encode("utf-8")
+    if "pdf" in formats:
+        reporter.stage("pdf", "laying out pages")
+        pdf = render_pdf(print_html, project)
+        for url in pdf.refused:
+            diagnostics.error(_where_named(url, chapters, loaded), f"refused to fetch '{url}': only files inside the project are read", "fetch-refused")
+        _stop_on_errors(diagnostics)
+        outputs[f"{name}.pdf"] = pdf.data
+
+    reporter.stage("write")
+    written = write_outputs(project / BUILD_DIR, outputs)
+    return BuildResult(outputs=written, diagnostics=diagnostics, seconds=time.perf_counter() - started)
+
+
+def _stop_on_errors(diagnostics: Diagnostics) -> None:
+    if diagnostics.has_errors():
+        raise DiagnosticError(diagnostics)
+
+
+def _extra_css(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics) -> str:
+    name = loaded.config.css
+    if not name:
+        return ""
+    path = project / name
+    if not path.resolve().is_relative_to(project.resolve()):
+        diagnostics.error(loaded.location("css"), f"CSS file '{name}' is outside the project folder", "css-outside")
+    elif not path.is_file():
+        diagnostics.error(loaded.location("css"), f"CSS file '{name}' does not exist", "css-missing")
+    else:
+        return path.read_text(encoding="utf-8")
+    return ""
+
+
+def _where_named(url: str, chapters: list[Chapter], loaded: LoadedConfig) -> Location:
+    """The chapter line that names a URL (or a file part of it); else the config's css entry."""
+    for needle in (url, url.rsplit("/", 1)[-1]):
+        for chapter in chapters:
+            if needle and needle in chapter.text:
+                return chapter.locate(needle)
+    return loaded.location("css") if loaded.config.css else Location("whitepaper.yaml")

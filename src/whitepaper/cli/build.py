@@ -1,0 +1,32 @@
+"""`whitepaper build`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..build import BuildOptions, build
+from .output import Progress, count_line, describe_outputs, exit_codes, print_diagnostics, stderr_console
+
+
+@click.command("build")
+@click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--html", "only", flag_value="html", help="Build the HTML draft only.")
+@click.option("--pdf", "only", flag_value="pdf", help="Build the PDF draft only.")
+@click.option("--paper-size", type=click.Choice(["a4", "letter"]), help="Page size of the PDF (default from config: A4).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+def build_command(project: Path, only: str | None, paper_size: str | None, quiet: bool) -> None:
+    """Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."""
+    console = stderr_console(quiet)
+    options = BuildOptions(formats=(only,) if only else None, paper_size=paper_size)  # type: ignore[arg-type]
+    with exit_codes():
+        progress = Progress(console)
+        with progress.running():
+            result = build(project, options, reporter=progress)
+        print_diagnostics(result.diagnostics)
+        if not quiet:
+            click.echo(
+                f"built {describe_outputs(result.outputs, project)} in {result.seconds:.1f} s; {count_line(result.diagnostics)}",
+                err=True,
+            )

@@ -1,0 +1,91 @@
+"""How the CLI shows diagnostics and progress (the library only returns them)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Severity
+
+EXIT_OK, EXIT_ERRORS, EXIT_ENVIRONMENT = 0, 1, 2
+
+
+def stderr_console(quiet: bool = False) -> Console:
+    return Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
+
+
+def print_diagnostics(diagnostics: Diagnostics) -> None:
+    """One line per diagnostic, `path:line:col: severity: message [rule]`, on stderr."""
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=True)
+
+
+class Progress:
+    """Shows the stage being run: a spinner on a terminal, one line per stage otherwise."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.started = time.perf_counter()
+        self._status = None
+
+    def stage(self, name: str, detail: str = "") -> None:
+        text = f"{name}{': ' + detail if detail else ''}"
+        if self.console.is_terminal and self._status is not None:
+            self._status.update(f"[bold]{text}")
+        else:
+            self.console.print(f"  {text}", style="dim")
+
+    @contextmanager
+    def running(self) -> Iterator[Progress]:
+        if self.console.is_terminal and not self.console.quiet:
+            with self.console.status("starting") as status:
+                self._status = status
+                yield self
+            self._status = None
+        else:
+            yield self
+
+
+def human_size(size: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000  # type: ignore[assignment]
+    return str(size)
+
+
+def describe_outputs(paths: list[Path], root: Path) -> str:
+    parts = []
+    for path in paths:
+        try:
+            shown = path.relative_to(root)
+        except ValueError:
+            shown = path
+        parts.append(f"{shown} ({human_size(path.stat().st_size)})")
+    return ", ".join(parts)
+
+
+@contextmanager
+def exit_codes() -> Iterator[None]:
+    """Turn the library's errors into messages and exit codes; anything else is a bug."""
+    try:
+        yield
+    except DiagnosticError as exc:
+        print_diagnostics(exc.diagnostics)
+        errors = len(exc.diagnostics.errors)
+        click.echo(f"{errors} error{'s' if errors != 1 else ''}; nothing was written", err=True)
+        sys.exit(EXIT_ERRORS)
+    except EnvironmentProblem as exc:
+        click.echo(f"whitepaper: error: {exc}", err=True)
+        sys.exit(EXIT_ENVIRONMENT)
+
+
+def count_line(diagnostics: Diagnostics) -> str:
+    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+    return f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else "no warnings"

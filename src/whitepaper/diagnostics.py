@@ -1,0 +1,120 @@
+"""Diagnostics: every problem the tool finds in a user's files.
+
+A diagnostic always points into a file the user edits (never into a temporary
+merged file), names a rule, and has a severity. The library collects them; the
+CLI decides how to show them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a user's file; line and column count from 1, 0 means unknown."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.col:
+            return f"{self.path}:{self.line}:{self.col}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    location: Location
+    severity: Severity
+    message: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity.value}: {self.message} [{self.rule}]"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.location.path,
+            "line": self.location.line,
+            "col": self.location.col,
+            "severity": self.severity.value,
+            "message": self.message,
+            "rule": self.rule,
+        }
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection of diagnostics with helpers to add them."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, location: Location, severity: Severity, message: str, rule: str) -> None:
+        diagnostic = Diagnostic(location, severity, message, rule)
+        if diagnostic not in self.items:
+            self.items.append(diagnostic)
+
+    def error(self, location: Location, message: str, rule: str) -> None:
+        self.add(location, Severity.ERROR, message, rule)
+
+    def warning(self, location: Location, message: str, rule: str) -> None:
+        self.add(location, Severity.WARNING, message, rule)
+
+    def extend(self, other: Diagnostics) -> None:
+        for item in other.items:
+            if item not in self.items:
+                self.items.append(item)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.items)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class WhitepaperError(Exception):
+    """Base of the errors the library raises on purpose."""
+
+
+class DiagnosticError(WhitepaperError):
+    """The user's input has errors; the diagnostics say where."""
+
+    def __init__(self, diagnostics: Diagnostics):
+        self.diagnostics = diagnostics
+        count = len(diagnostics.errors)
+        super().__init__(f"{count} error{'s' if count != 1 else ''} in the paper project")
+
+
+class EnvironmentProblem(WhitepaperError):
+    """Something outside the paper project is wrong (a missing tool, a bad path)."""
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """The path as the user knows it: relative to the project root when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,80 @@
+"""The one adapter to pandoc.
+
+pypandoc finds the pandoc that the `pypandoc-binary` wheel bundles; we then
+call it directly with pipes, because we need its stderr (warnings) and exit
+status, and because pypandoc's temporary files cost time on every call.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+from typing import Any
+
+from .diagnostics import EnvironmentProblem
+
+API_VERSION_KEY = "pandoc-api-version"
+
+
+@functools.cache
+def pandoc_path() -> str:
+    try:
+        import pypandoc
+
+        return str(pypandoc.get_pandoc_path())
+    except (ImportError, OSError) as exc:
+        raise EnvironmentProblem(f"pandoc is not available: {exc}; install with `pip install pypandoc-binary`") from None
+
+
+@functools.cache
+def pandoc_version() -> str:
+    output = run([ "--version"]).stdout.decode()
+    return output.split("\n", 1)[0].split()[-1]
+
+
+@functools.cache
+def api_version() -> list[int]:
+    """The AST version pandoc speaks, needed to hand it a JSON document."""
+    document = json.loads(run(["-f", "markdown", "-t", "json"], b"").stdout)
+    return list(document[API_VERSION_KEY])
+
+
+class PandocFailed(EnvironmentProblem):
+    pass
+
+
+def run(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """Run pandoc; a non-zero exit is a bug or a broken install, not a user error."""
+    process = subprocess.run([pandoc_path(), *args], input=stdin, capture_output=True, check=False)
+    if process.returncode != 0:
+        message = process.stderr.decode(errors="replace").strip()
+        raise PandocFailed(f"pandoc {' '.join(args[:4])} failed: {message}")
+    return process
+
+
+def markdown_to_ast(markdown: str, reader: str = "markdown") -> dict[str, Any]:
+    """Parse Markdown into pandoc's JSON AST."""
+    process = run(["-f", reader, "-t", "json"], markdown.encode("utf-8"))
+    return json.loads(process.stdout)  # type: ignore[no-any-return]
+
+
+def ast_to_html(document: dict[str, Any], extra_args: list[str]) -> tuple[str, str]:
+    """Render an AST to an HTML fragment; returns the HTML and pandoc's warnings."""
+    payload = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    process = run(["-f", "json", "-t", "html5", "--wrap=none", *extra_args], payload)
+    return process.stdout.decode("utf-8"), process.stderr.decode("utf-8", errors="replace")
+
+
+def bibliography_to_csl(path: str) -> list[dict[str, Any]]:
+    """Read a .bib/.json/.yaml bibliography into CSL JSON items (pandoc does the parsing)."""
+    process = run(["-f", _bibliography_reader(path), "-t", "csljson", path])
+    return json.loads(process.stdout)  # type: ignore[no-any-return]
+
+
+def _bibliography_reader(path: str) -> str:
+    if path.endswith(".bib"):
+        return "biblatex"
+    if path.endswith(".json"):
+        return "csljson"
+    return "markdown"  # YAML bibliographies are pandoc Markdown metadata

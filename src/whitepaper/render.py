@@ -1,0 +1,211 @@
+"""Stage 5, render: the resolved document to HTML, once through pandoc, then jinja2 templates.
+
+One pandoc call (with citeproc) turns the whole document into an HTML body;
+the screen template and the print template then wrap that same body.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import mimetypes
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markupsafe
+
+from . import __version__, ast, pandoc
+from .config import Config
+from .resolve import Document
+
+ABSTRACT_END = "<!-- whitepaper:end-of-abstract -->"
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+
+
+@dataclass(frozen=True)
+class AuthorView:
+    name: str
+    orcid: str | None
+    email: str | None
+    marks: list[int]
+    corresponding: bool
+
+
+@dataclass(frozen=True)
+class AffiliationView:
+    number: int
+    name: str
+    place: str
+    ror: str | None
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChapterView:
+    id: str
+    title: str
+    file: str
+    status: str
+    owners: list[str]
+
+
+@dataclass
+class TemplateContext:
+    """Everything a template may use; project templates rely on these names."""
+
+    title: str
+    subtitle: str | None
+    running_title: str
+    version: str
+    date: str
+    date_iso: str
+    lang: str
+    keywords: list[str]
+    license: str | None
+    authors: list[AuthorView]
+    affiliations: list[AffiliationView]
+    abstract_html: str
+    body_html: str
+    toc: list[TocEntry]
+    chapters: list[ChapterView]
+    paper_size: str
+    extra_css: str
+    generator: str = f"whitepaper {__version__}"
+    media: str = "screen"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RenderedHtml:
+    screen: str
+    print: str
+    pandoc_warnings: str
+
+
+def pandoc_document(document: Document, config: Config) -> dict[str, Any]:
+    """The whole paper as one pandoc AST: abstract, a marker, chapters, references."""
+    blocks: list[Any] = [*document.abstract, ast.raw_html(ABSTRACT_END)]
+    has_refs = False
+    for chapter in document.chapters:
+        has_refs = has_refs or any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in ast.walk(chapter.blocks))
+        blocks.append(
+            ast.div(
+                f"chapter-{chapter.id}",
+                ["chapter"],
+                chapter.blocks,
+                {"data-file": chapter.source.rel, "data-status": chapter.source.meta.status},
+            )
+        )
+    if document.cited and not has_refs:
+        references = [ast.header(1, "references", ast.text_inlines("References")), ast.div("refs", [], [])]
+        blocks.append(ast.div("chapter-references", ["chapter", "references-chapter"], references))
+    meta = {
+        "lang": {"t": "MetaString", "c": config.lang},
+        "link-citations": {"t": "MetaBool", "c": True},
+        "link-bibliography": {"t": "MetaBool", "c": True},
+    }
+    return {"pandoc-api-version": pandoc.api_version(), "meta": meta, "blocks": blocks}
+
+
+def render_body(document: Document, config: Config, csl: Path, bibliography_json: Path | None) -> tuple[str, str, str]:
+    """The abstract's HTML, the body's HTML and pandoc's warnings."""
+    args = ["--citeproc", "--csl", str(csl)]
+    if bibliography_json is not None:
+        args += ["--bibliography", str(bibliography_json)]
+    output, warnings = pandoc.ast_to_html(pandoc_document(document, config), args)
+    abstract_html, _, body_html = output.partition(ABSTRACT_END)
+    return abstract_html.strip(), body_html.strip(), warnings
+
+
+def context(config: Config, document: Document, abstract_html: str, body_html: str, extra_css: str) -> TemplateContext:
+    numbers: dict[str, int] = {}
+    for author in config.authors:
+        for affiliation in author.affiliations:
+            numbers.setdefault(affiliation, len(numbers) + 1)
+    by_id = {a.id: a for a in config.affiliations}
+    affiliations = [
+        AffiliationView(number, by_id[i].name, ", ".join(p for p in (by_id[i].city, by_id[i].country) if p), by_id[i].ror)
+        for i, number in numbers.items()
+    ]
+    authors = [
+        AuthorView(a.name, a.orcid, a.email, [numbers[i] for i in a.affiliations], a.corresponding) for a in config.authors
+    ]
+    date = config.resolved_date()
+    return TemplateContext(
+        title=config.title,
+        subtitle=config.subtitle,
+        running_title=config.running_title,
+        version=config.version,
+        date=f"{date.day} {date:%B %Y}",
+        date_iso=date.isoformat(),
+        lang=config.lang,
+        keywords=config.keywords,
+        license=config.license,
+        authors=authors,
+        affiliations=affiliations,
+        abstract_html=abstract_html,
+        body_html=body_html,
+        toc=[TocEntry(h.level, h.id, h.text) for h in document.headings if h.level <= config.toc_depth]
+        + ([TocEntry(1, "references", "References")] if document.cited and "id=\"references\"" in body_html else []),
+        chapters=[
+            ChapterView(c.id, c.title, c.source.rel, c.source.meta.status, c.source.meta.owners) for c in document.chapters
+        ],
+        paper_size=PAGE_SIZES[config.paper_size],
+        extra_css=extra_css,
+    )
+
+
+def environment(project: Path) -> jinja2.Environment:
+    """Templates from the project's `templates/` folder first, then the package's own."""
+    loaders: list[jinja2.BaseLoader] = []
+    if (project / "templates").is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(project / "templates")))
+    loaders.append(jinja2.PackageLoader("whitepaper", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = css_string
+    return env
+
+
+def css_string(value: str) -> str:
+    """Text safe inside a double-quoted CSS string (and inside an HTML <style>)."""
+    escaped = []
+    for char in str(value):
+        if char in '"\\<>&' or ord(char) < 0x20:
+            escaped.append(f"\\{ord(char):x} ")
+        else:
+            escaped.append(char)
+    # Inside <style> the HTML parser decodes no entities, so this must not be autoescaped.
+    return markupsafe.Markup("".join(escaped))
+
+
+def render_pages(project: Path, ctx: TemplateContext, images: dict[str, Path]) -> tuple[str, str]:
+    """The screen HTML (self-contained: images embedded) and the print HTML."""
+    env = environment(project)
+    ctx.media = "print"
+    print_html = env.get_template("print.html").render(ctx=ctx)
+    ctx.media = "screen"
+    screen_html = env.get_template("screen.html").render(ctx=ctx)
+    return embed_images(screen_html, images), print_html
+
+
+def embed_images(page: str, images: dict[str, Path]) -> str:
+    """Replace the `src` of each local image by a data URI, so the page stands alone."""
+    for target, path in images.items():
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        page = page.replace(f'src="{html.escape(target)}"', f'src="data:{mime};base64,{data}"')
+    return page

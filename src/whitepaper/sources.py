@@ -1,0 +1,169 @@
+"""Stage 2, sources: the chapter files, their front matter and their text.
+
+Each chapter keeps its text exactly as the author wrote it (only decoded), so
+every later diagnostic can point at the author's own line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from .config import LoadedConfig, Model, validate
+from .diagnostics import Diagnostics, Location, relative_path
+from .yamlpos import load_located
+
+Status = Literal["draft", "in-review", "approved"]
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+class ChapterMeta(Model):
+    """What a chapter's front matter may say."""
+
+    title: str | None = Field(None, description="Chapter title; default: the first `#` heading.")
+    status: Status = Field("draft", description="Editorial state: draft, in-review or approved.")
+    owners: list[str] = Field(default_factory=list, description="People or organisations responsible.")
+    reviewers: list[str] = Field(default_factory=list, description="Who should review this chapter.")
+
+
+@dataclass
+class Chapter:
+    """One chapter file: where it is, its front matter and its Markdown body."""
+
+    path: Path
+    rel: str
+    text: str
+    meta: ChapterMeta
+    body: str
+    body_line: int = 1  # line of `text` where `body` starts
+    slug: str = ""
+    lines: list[str] = field(default_factory=list)
+
+    def locate(self, needle: str, *, start_line: int = 1) -> Location:
+        """Location of the first occurrence of `needle` in the body (the file start if absent)."""
+        for number in range(max(start_line, self.body_line), len(self.lines) + 1):
+            col = self.lines[number - 1].find(needle)
+            if col >= 0:
+                return Location(self.rel, number, col + 1)
+        return Location(self.rel, self.body_line, 1)
+
+    def locate_all(self, pattern: re.Pattern[str]) -> list[Location]:
+        found = []
+        for number in range(self.body_line, len(self.lines) + 1):
+            for match in pattern.finditer(self.lines[number - 1]):
+                found.append(Location(self.rel, number, match.start() + 1))
+        return found
+
+
+def chapter_paths(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics) -> list[Path]:
+    """The chapter files in reading order: as configured, else `chapters/*.md` sorted."""
+    config = loaded.config
+    if config.chapters is None:
+        folder = project / "chapters"
+        paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+        if not paths:
+            diagnostics.error(Location("whitepaper.yaml"), "no chapters: chapters/ has no .md files", "chapter-none")
+        return paths
+    root = project.resolve()
+    paths = []
+    for index, entry in enumerate(config.chapters):
+        candidate = project / entry
+        location = loaded.location("chapters", index)
+        if Path(entry).is_absolute() or not _inside(candidate, root):
+            diagnostics.error(location, f"chapter '{entry}' is outside the project folder", "chapter-outside")
+        elif not candidate.is_file():
+            diagnostics.error(location, f"chapter file '{entry}' does not exist", "chapter-missing")
+        else:
+            paths.append(candidate)
+    return paths
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def read_chapter(path: Path, project: Path, diagnostics: Diagnostics) -> Chapter | None:
+    """Read one chapter; on an encoding or front-matter error add a diagnostic and return None."""
+    rel = relative_path(path, project)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.error(
+            Location(rel, line, col),
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            "chapter-encoding",
+        )
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        diagnostics.error(Location(rel, line, 1), "the file contains NUL bytes: is it really text?", "chapter-encoding")
+        return None
+    meta, body, body_line = _front_matter(text, rel, diagnostics)
+    if meta is None:
+        return None
+    stem = path.stem
+    slug = re.sub(r"^\d+[-_.]?", "", stem) or stem
+    return Chapter(
+        path=path, rel=rel, text=text, meta=meta, body=body, body_line=body_line,
+        slug=re.sub(r"[^a-z0-9-]+", "-", slug.lower()).strip("-") or "chapter",
+        lines=text.split("\n"),
+    )  # fmt: skip
+
+
+def _front_matter(text: str, rel: str, diagnostics: Diagnostics) -> tuple[ChapterMeta | None, str, int]:
+    """Split off YAML front matter; the body keeps blank lines in its place so lines still match."""
+    if not text.startswith("---"):
+        return ChapterMeta(), text, 1
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        if re.match(r"\A---[ \t]*\n", text):
+            diagnostics.error(
+                Location(rel, 1, 1), "front matter is not closed: add a line '---' after it", "front-matter-syntax"
+            )
+            return None, text, 1
+        return ChapterMeta(), text, 1  # a horizontal rule, not front matter
+    yaml_text = match.group(1) or ""
+    located = load_located(yaml_text, rel, diagnostics, line_offset=1, rule="front-matter-syntax")
+    if located is None:
+        return None, text, 1
+    data = located.data if located.data is not None else {}
+    if not isinstance(data, dict):
+        diagnostics.error(Location(rel, 2, 1), "front matter must be a mapping of keys to values", "front-matter-type")
+        return None, text, 1
+    located.data = data
+    meta = validate(ChapterMeta, located, diagnostics, rule_prefix="front-matter")
+    if meta is None:
+        return None, text, 1
+    consumed = match.group(0)
+    body_line = consumed.count("\n") + 1
+    # Blank lines instead of the front matter keep pandoc's view of the body line-aligned.
+    body = "\n" * consumed.count("\n") + text[len(consumed) :]
+    return meta, body, body_line
+
+
+def read_chapters(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics) -> list[Chapter]:
+    chapters = []
+    seen_slugs: set[str] = set()
+    for path in chapter_paths(project, loaded, diagnostics):
+        chapter = read_chapter(path, project, diagnostics)
+        if chapter is None:
+            continue
+        base, number = chapter.slug, 2
+        while chapter.slug in seen_slugs:
+            chapter.slug, number = f"{base}-{number}", number + 1
+        seen_slugs.add(chapter.slug)
+        chapters.append(chapter)
+    return chapters

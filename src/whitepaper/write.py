@@ -1,0 +1,35 @@
+"""Stage 7, write: outputs land whole or not at all.
+
+Each file is written to a temporary file beside its target and renamed over
+it, so a reader (or a build killed half-way) never sees a truncated file, and
+a failed build leaves the last good outputs in place.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
+    written = []
+    for name, data in outputs.items():
+        target = folder / name
+        write_atomic(target, data)
+        written.append(target)
+    return written
