@@ -9,7 +9,7 @@ from typing import Literal, Protocol
 
 from .bibliography import load_bibliography, write_csl_json
 from .config import LoadedConfig, load_config
-from .diagnostics import DiagnosticError, Diagnostics, Location
+from .diagnostics import DiagnosticError, Diagnostics, Location, plural
 from .parse import parse_chapters
 from .pdf import render_pdf
 from .render import context, render_body, render_pages
@@ -71,10 +71,10 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
     extra_css = _extra_css(project, loaded, diagnostics)
     _stop_on_errors(diagnostics)
 
-    reporter.stage("parse", f"{len(chapters)} chapters")
+    reporter.stage("parse", plural(len(chapters), "chapter"))
     chapter_blocks, (abstract_blocks,) = parse_chapters(chapters, [config.abstract or ""])
 
-    reporter.stage("resolve", f"{len(bibliography.items)} references")
+    reporter.stage("resolve", plural(len(bibliography.items), "reference"))
     document = resolve(project, chapters, chapter_blocks, abstract_blocks, bibliography, diagnostics)
     _stop_on_errors(diagnostics)
 

@@ -104,12 +104,15 @@ class DiagnosticError(WhitepaperError):
 
     def __init__(self, diagnostics: Diagnostics):
         self.diagnostics = diagnostics
-        count = len(diagnostics.errors)
-        super().__init__(f"{count} error{'s' if count != 1 else ''} in the paper project")
+        super().__init__(f"{plural(len(diagnostics.errors), 'error')} in the paper project")
 
 
 class EnvironmentProblem(WhitepaperError):
     """Something outside the paper project is wrong (a missing tool, a bad path)."""
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def relative_path(path: Path, root: Path) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Severity
+from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, plural
 
 EXIT_OK, EXIT_ERRORS, EXIT_ENVIRONMENT = 0, 1, 2
 
@@ -78,8 +78,7 @@ def exit_codes() -> Iterator[None]:
         yield
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics)
-        errors = len(exc.diagnostics.errors)
-        click.echo(f"{errors} error{'s' if errors != 1 else ''}; nothing was written", err=True)
+        click.echo(f"{plural(len(exc.diagnostics.errors), 'error')}; nothing was written", err=True)
         sys.exit(EXIT_ERRORS)
     except EnvironmentProblem as exc:
         click.echo(f"whitepaper: error: {exc}", err=True)
@@ -87,5 +86,5 @@ def exit_codes() -> Iterator[None]:
 
 
 def count_line(diagnostics: Diagnostics) -> str:
-    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
-    return f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else "no warnings"
+    warnings = len(diagnostics.warnings)
+    return plural(warnings, "warning") if warnings else "no warnings"
