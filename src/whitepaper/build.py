@@ -33,6 +33,26 @@ class _Silent:
         pass
 
 
+class _Timed:
+    """Forwards stages to a reporter and remembers how long each one took."""
+
+    def __init__(self, reporter: Reporter):
+        self.reporter = reporter
+        self.timings: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
+
+    def stage(self, name: str, detail: str = "") -> None:
+        self.finish()
+        self._current = (name, time.perf_counter())
+        self.reporter.stage(name, detail)
+
+    def finish(self) -> None:
+        if self._current:
+            name, started = self._current
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+            self._current = None
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     formats: tuple[Literal["html", "pdf"], ...] | None = None  # None: as whitepaper.yaml says
@@ -44,6 +64,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
 def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter: Reporter | None = None) -> BuildResult:
@@ -54,7 +75,7 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
     """
     started = time.perf_counter()
     project = Path(project)
-    reporter = reporter or _Silent()
+    reporter = _Timed(reporter or _Silent())
     diagnostics = Diagnostics()
 
     reporter.stage("config")
@@ -102,7 +123,8 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
 
     reporter.stage("write")
     written = write_outputs(project / BUILD_DIR, outputs)
-    return BuildResult(outputs=written, diagnostics=diagnostics, seconds=time.perf_counter() - started)
+    reporter.finish()
+    return BuildResult(written, diagnostics, time.perf_counter() - started, reporter.timings)
 
 
 def _stop_on_errors(diagnostics: Diagnostics) -> None:

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Build time of a paper project against the toolchain floor on the same content.
+
+The floor is what the toolchain alone needs: one pandoc call (Markdown with
+citeproc to standalone HTML) and one WeasyPrint pass over that HTML with the
+same print stylesheet. Both sides run as fresh processes, alternately, several
+times; medians are compared, since the machines are shared and noisy.
+
+    python bench/build_vs_floor.py [PROJECT] [--runs 5]
+
+PROJECT defaults to the sample paper at the repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pypandoc
+
+from whitepaper.build import build
+from whitepaper.config import load_config
+from whitepaper.diagnostics import Diagnostics
+from whitepaper.sources import chapter_paths
+from whitepaper.styles import resolve_style
+
+REPO = Path(__file__).resolve().parent.parent
+PRINT_CSS = REPO / "src" / "whitepaper" / "templates" / "css"
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def floor_commands(project: Path, out: Path) -> tuple[list[str], list[str]]:
+    diagnostics = Diagnostics()
+    loaded = load_config(project, diagnostics)
+    config = loaded.config
+    chapters = [str(p) for p in chapter_paths(project, loaded, diagnostics)]
+    csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
+    pandoc = [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "html5", "--standalone", "--citeproc",
+              "--csl", str(csl), "--metadata", f"title={config.title}", "-o", str(out / "floor.html")]  # fmt: skip
+    for bib in config.bibliography:
+        pandoc += ["--bibliography", str(project / bib)]
+    stylesheet = out / "floor.css"
+    stylesheet.write_text((PRINT_CSS / "common.css").read_text() + (PRINT_CSS / "print.css").read_text())
+    weasy = [sys.executable, "-m", "weasyprint", "-s", str(stylesheet), "-u", project.as_uri() + "/",
+             str(out / "floor.html"), str(out / "floor.pdf")]  # fmt: skip
+    return pandoc + chapters, weasy
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("project", nargs="?", type=Path, default=REPO)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "project"
+        shutil.copytree(args.project, work, ignore=shutil.ignore_patterns("build", ".git", ".venv", "src", "tests"))
+        out = Path(tmp) / "floor"
+        out.mkdir()
+        pandoc_cmd, weasy_cmd = floor_commands(work, out)
+        whitepaper_cmd = [sys.executable, "-m", "whitepaper", "build", "--quiet", str(work)]
+        pandoc_t, weasy_t, build_t = [], [], []
+        for _ in range(args.runs):
+            pandoc_t.append(timed(pandoc_cmd, work))
+            weasy_t.append(timed(weasy_cmd, work))
+            build_t.append(timed(whitepaper_cmd, work))
+        stages = build(work).timings  # one in-process build, for where the time goes
+
+    floor = statistics.median(p + w for p, w in zip(pandoc_t, weasy_t))
+    ours = statistics.median(build_t)
+    print(f"project: {args.project}  runs: {args.runs} (medians)")
+    print(f"floor pandoc (markdown + citeproc -> html): {statistics.median(pandoc_t):6.2f} s")
+    print(f"floor weasyprint (html -> pdf):             {statistics.median(weasy_t):6.2f} s")
+    print(f"floor total:                                {floor:6.2f} s")
+    print(f"whitepaper build (html + pdf):              {ours:6.2f} s")
+    print("  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+    print(f"ratio build / floor: {ours / floor:.2f}  (target <= 1.30)")
+
+
+if __name__ == "__main__":
+    main()
