@@ -92,13 +92,13 @@ def pdf_pages(path: Path) -> list[str]:
 
 
 def toc_entries(pages: list[str]) -> list[tuple[str, int]]:
-    """(title, page) pairs read from the Contents page of a PDF, the way a reader sees them."""
-    toc_page = next(text for text in pages if text.lstrip().startswith("Contents") or "\nContents\n" in text)
+    """(title, page) pairs read from the Contents pages of a PDF: the lines with dot leaders."""
     entries = []
-    for line in toc_page.splitlines():
-        match = re.match(r"^(.*?)\s*(?:\.\s*){3,}(\d+)$", line.strip())
-        if match:
-            entries.append((match.group(1).strip(), int(match.group(2))))
+    for text in pages:
+        for line in text.splitlines():
+            match = re.match(r"^(.*?)\s*(?:\.\s*){3,}(\d+)$", line.strip())
+            if match:
+                entries.append((match.group(1).strip(), int(match.group(2))))
     return entries
 
 

@@ -63,8 +63,8 @@ def test_sample_toc_matches_pages_and_outline(sample_build: tuple[Path, Run]) ->
     for chapter in chapter_titles:
         assert chapter in titles
     for title, page in entries:
-        lines = [" ".join(line.split()) for line in pages[page - 1].splitlines()]
-        assert title in lines, f"'{title}' is not on page {page}"
+        assert title in " ".join(pages[page - 1].split()), f"'{title}' is not on page {page}"
+        assert title not in " ".join(pages[page - 2].split()), f"'{title}' is already on page {page - 1}"
 
 
 def test_sample_references_are_complete_and_linked(sample_build: tuple[Path, Run]) -> None:
@@ -79,5 +79,8 @@ def test_sample_references_are_complete_and_linked(sample_build: tuple[Path, Run
     assert page.lang == "en-GB"
     assert page.external == []
     pdf_text = "\n".join(pdf_pages(project / "build" / "whitepaper.pdf"))
-    numbers = re.findall(r"^(\d+)\. ", pdf_text.split("\nReferences\n")[-1], re.M)
-    assert [int(n) for n in numbers] == list(range(1, len(keys) + 1))
+    numbers = re.findall(r"^(\d{1,3})\. ", pdf_text.split("\nReferences\n")[-1], re.M)
+    expected = 1
+    for number in numbers:  # wrapped lines may also start with a number: skip those
+        expected += int(number) == expected
+    assert expected - 1 == len(keys)
