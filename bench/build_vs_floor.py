@@ -2,8 +2,7 @@
 """Build time of a paper project against the toolchain floor on the same content.
 
 The floor is what the toolchain alone needs: one pandoc call (Markdown with
-citeproc to standalone HTML) and one WeasyPrint pass over that HTML with the
-same print stylesheet. Both sides run as fresh processes, alternately, several
+citeproc to standalone HTML) and one WeasyPrint pass over the same content. Both sides run as fresh processes, alternately, several
 times; medians are compared, since the machines are shared and noisy.
 
     python bench/build_vs_floor.py [PROJECT] [--runs 5]
@@ -24,14 +23,13 @@ from pathlib import Path
 
 import pypandoc
 
-from whitepaper.build import build
+from whitepaper.build import BuildOptions, build
 from whitepaper.config import load_config
 from whitepaper.diagnostics import Diagnostics
 from whitepaper.sources import chapter_paths
 from whitepaper.styles import resolve_style
 
 REPO = Path(__file__).resolve().parent.parent
-PRINT_CSS = REPO / "src" / "whitepaper" / "templates" / "css"
 
 
 def timed(command: list[str], cwd: Path) -> float:
@@ -41,6 +39,13 @@ def timed(command: list[str], cwd: Path) -> float:
 
 
 def floor_commands(project: Path, out: Path) -> tuple[list[str], list[str]]:
+    """The floor's two commands: pandoc with citeproc on the chapters, WeasyPrint on the print HTML.
+
+    WeasyPrint lays out the very HTML whitepaper makes for its PDF (written once
+    with --keep-print-html), so both sides lay out the same content in the same
+    styles; pandoc's own standalone page, with its default CSS, lays out much
+    slower and would flatter us.
+    """
     diagnostics = Diagnostics()
     loaded = load_config(project, diagnostics)
     config = loaded.config
@@ -50,10 +55,9 @@ def floor_commands(project: Path, out: Path) -> tuple[list[str], list[str]]:
               "--csl", str(csl), "--metadata", f"title={config.title}", "-o", str(out / "floor.html")]  # fmt: skip
     for bib in config.bibliography:
         pandoc += ["--bibliography", str(project / bib)]
-    stylesheet = out / "floor.css"
-    stylesheet.write_text((PRINT_CSS / "common.css").read_text() + (PRINT_CSS / "print.css").read_text())
-    weasy = [sys.executable, "-m", "weasyprint", "-s", str(stylesheet), "-u", project.as_uri() + "/",
-             str(out / "floor.html"), str(out / "floor.pdf")]  # fmt: skip
+    build(project, BuildOptions(formats=("html",), keep_print_html=True))
+    print_html = project / "build" / f"{config.outputs.name}.print.html"
+    weasy = [sys.executable, "-m", "weasyprint", str(print_html), str(out / "floor.pdf")]
     return pandoc + chapters, weasy
 
 

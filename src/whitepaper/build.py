@@ -57,6 +57,7 @@ class _Timed:
 class BuildOptions:
     formats: tuple[Literal["html", "pdf"], ...] | None = None  # None: as whitepaper.yaml says
     paper_size: Literal["a4", "letter"] | None = None  # None: as whitepaper.yaml says
+    keep_print_html: bool = False  # also write build/<name>.print.html, the PDF's source
 
 
 @dataclass
@@ -120,6 +121,9 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
             diagnostics.error(_where_named(url, chapters, loaded), f"refused to fetch '{url}': only files inside the project are read", "fetch-refused")
         _stop_on_errors(diagnostics)
         outputs[f"{name}.pdf"] = pdf.data
+    if options.keep_print_html:
+        # Relative URLs in it resolve against the project folder, not build/.
+        outputs[f"{name}.print.html"] = print_html.replace("<head>", '<head>\n<base href="../">', 1).encode("utf-8")
 
     reporter.stage("write")
     written = write_outputs(project / BUILD_DIR, outputs)

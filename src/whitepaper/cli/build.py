@@ -15,11 +15,16 @@ from .output import Progress, count_line, describe_outputs, exit_codes, print_di
 @click.option("--html", "only", flag_value="html", help="Build the HTML draft only.")
 @click.option("--pdf", "only", flag_value="pdf", help="Build the PDF draft only.")
 @click.option("--paper-size", type=click.Choice(["a4", "letter"]), help="Page size of the PDF (default from config: A4).")
+@click.option("--keep-print-html", is_flag=True, help="Also write build/<name>.print.html, the HTML the PDF is laid out from.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
-def build_command(project: Path, only: str | None, paper_size: str | None, quiet: bool) -> None:
+def build_command(project: Path, only: str | None, paper_size: str | None, keep_print_html: bool, quiet: bool) -> None:
     """Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."""
     console = stderr_console(quiet)
-    options = BuildOptions(formats=(only,) if only else None, paper_size=paper_size)  # type: ignore[arg-type]
+    options = BuildOptions(
+        formats=(only,) if only else None,  # type: ignore[arg-type]
+        paper_size=paper_size,  # type: ignore[arg-type]
+        keep_print_html=keep_print_html,
+    )
     with exit_codes():
         progress = Progress(console)
         with progress.running():

@@ -1,0 +1,64 @@
+"""The command line: help for every command, the scaffold, and options."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+from pypdf import PdfReader
+
+from conftest import REPO, pdf_pages, run_cli, write_project
+from whitepaper.cli import main
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert isinstance(main, click.Group)
+    for name, command in main.commands.items():
+        assert command.help, f"{name} has no help text"
+        result = run_cli(name, "--help")
+        assert result.exit_code == 0
+        assert f"whitepaper {name}" in readme, f"README does not document `whitepaper {name}`"
+
+
+def test_new_project_builds_cleanly(tmp_path: Path) -> None:
+    target = tmp_path / "fresh"
+    result = run_cli("new", target)
+    assert result.exit_code == 0, result.output
+    assert (target / "whitepaper.yaml").is_file()
+    assert len(list((target / "chapters").glob("*.md"))) == 2
+    config = (target / "whitepaper.yaml").read_text(encoding="utf-8")
+    assert config.count("#") >= 10, "the scaffold's config explains its keys in comments"
+    built = run_cli("build", target)
+    assert built.exit_code == 0, built.output
+    assert "; no warnings" in built.output
+    pages = pdf_pages(target / "build" / "paper.pdf")
+    assert "A White Paper" in pages[0]
+    assert re.search(r"1\.\s+Wilkinson MD", "\n".join(pages))
+
+
+def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.txt").write_text("mine")
+    result = run_cli("new", tmp_path / "taken")
+    assert result.exit_code == 2
+    assert "exists and is not empty" in result.output
+    assert (tmp_path / "taken" / "notes.txt").read_text() == "mine"
+
+
+def test_unknown_config_key_is_a_located_warning(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"01-a.md": "# A\n\nText.\n"}, "title: T\ncolour: blue\noutputs: {formats: [html]}\n")
+    result = run_cli("build", project)
+    assert result.exit_code == 0
+    assert "whitepaper.yaml:2:1: warning: unknown key 'colour' [config-unknown-key]" in result.output
+    assert "; 1 warning" in result.output
+
+
+def test_keep_print_html_writes_the_pdf_source(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"01-a.md": "# A\n\nText.\n"})
+    result = run_cli("build", project, "--keep-print-html", "--quiet")
+    assert result.exit_code == 0
+    source = (project / "build" / "paper.print.html").read_text(encoding="utf-8")
+    assert '<base href="../">' in source and "@page" in source
+    assert len(PdfReader(project / "build" / "paper.pdf").pages) >= 3
