@@ -88,7 +88,8 @@ def copy_sample(target: Path) -> Path:
 
 
 def pdf_pages(path: Path) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(path).pages]
+    """The text of each page, runs of spaces folded (lines kept), as a reader would copy it."""
+    return [re.sub(r"[ \t]+", " ", page.extract_text() or "") for page in PdfReader(path).pages]
 
 
 def toc_entries(pages: list[str]) -> list[tuple[str, int]]:
@@ -96,9 +97,11 @@ def toc_entries(pages: list[str]) -> list[tuple[str, int]]:
     entries = []
     for text in pages:
         for line in text.splitlines():
+            if line.startswith("List of "):
+                return entries  # the lists of figures and tables follow the contents
             match = re.match(r"^(.*?)\s*(?:\.\s*){3,}(\d+)$", line.strip())
             if match:
-                entries.append((match.group(1).strip(), int(match.group(2))))
+                entries.append((" ".join(match.group(1).split()), int(match.group(2))))
     return entries
 
 
@@ -127,7 +130,7 @@ def small_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
 
                 ## Background
 
-                Medicine changes fast, says @topol2019.
+                Medicine changes fast, says @topol2019. @fig-square shows a square.
 
                 ![A square.](figures/square.svg){#fig-square width=40%}
                 """,
@@ -142,7 +145,7 @@ def small_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
 
                 ## Background
 
-                Second chapter with a heading that clashes with the first [@topol2019].
+                Second chapter with a heading that clashes with the first [@topol2019]; see @tbl-tools.
                 """,
         },
     )

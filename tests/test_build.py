@@ -68,7 +68,7 @@ def test_clashing_automatic_heading_ids_are_made_unique(small_build: tuple[Path,
     project, _ = small_build
     html = (project / "build" / "paper.html").read_text(encoding="utf-8")
     assert 'id="background"' in html
-    assert 'id="methods-background"' in html
+    assert 'id="sec-methods-background"' in html
 
 
 def test_pdf_shows_title_authors_and_references(small_build: tuple[Path, Run]) -> None:
@@ -98,7 +98,7 @@ def test_toc_page_numbers_match_the_pages(small_build: tuple[Path, Run]) -> None
     project, _ = small_build
     pages = pdf_pages(project / "build" / "paper.pdf")
     entries = toc_entries(pages)
-    assert [title for title, _ in entries] == ["Introduction", "Background", "Methods", "Background", "References"]
+    assert [title for title, _ in entries] == ["1 Introduction", "1.1 Background", "2 Methods", "2.1 Background", "References"]
     for title, page in entries:
         lines = [line.strip() for line in pages[page - 1].splitlines()]
         assert title in lines, f"{title} not on page {page}"
@@ -107,7 +107,7 @@ def test_toc_page_numbers_match_the_pages(small_build: tuple[Path, Run]) -> None
 def test_chapters_start_on_a_new_page(small_build: tuple[Path, Run]) -> None:
     project, _ = small_build
     pages = pdf_pages(project / "build" / "paper.pdf")
-    for title in ("Introduction", "Methods", "References"):
+    for title in ("1 Introduction", "2 Methods", "References"):
         page = next(p for p in pages if re.search(rf"^{title}$", p, re.M) and "Contents" not in p)
         body = [line for line in page.splitlines() if "Version 1.2" not in line]
         assert body[0].strip() == title
@@ -123,7 +123,9 @@ def test_pdf_outline_mirrors_headings(small_build: tuple[Path, Run]) -> None:
             result.append(titles(item) if isinstance(item, list) else item.title)
         return result
 
-    assert titles(reader.outline) == ["Contents", "Introduction", ["Background"], "Methods", ["Background"], "References"]
+    assert titles(reader.outline) == [
+        "Contents", "1 Introduction", ["1.1 Background"], "2 Methods", ["2.1 Background"], "References"
+    ]  # fmt: skip
 
 
 def test_pdf_metadata(small_build: tuple[Path, Run]) -> None:

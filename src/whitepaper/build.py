@@ -97,7 +97,8 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
     chapter_blocks, (abstract_blocks,) = parse_chapters(chapters, [config.abstract or ""])
 
     reporter.stage("resolve", plural(len(bibliography.items), "reference"))
-    document = resolve(project, chapters, chapter_blocks, abstract_blocks, bibliography, diagnostics)
+    document = resolve(project, config, chapters, chapter_blocks, abstract_blocks, bibliography, diagnostics)
+    diagnostics.apply_rules(config.rules)
     _stop_on_errors(diagnostics)
 
     reporter.stage("render", "html")
@@ -108,22 +109,25 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
         if line.strip():
             diagnostics.warning(Location("whitepaper.yaml"), f"pandoc: {line.strip()}", "pandoc-warning")
     ctx = context(config, document, abstract_html, body_html, extra_css)
-    screen_html, print_html = render_pages(project, ctx, document.images)
+    pages = render_pages(project, ctx, document.images)
+    for tex in pages.math_failed:
+        where = next((c.locate(tex) for c in chapters if tex in c.text), Location("whitepaper.yaml"))
+        diagnostics.warning(where, f"math cannot be drawn for the PDF, shown as TeX: {tex}", "math-unsupported")
 
     outputs: dict[str, bytes] = {}
     name = config.outputs.name
     if "html" in formats:
-        outputs[f"{name}.html"] = screen_html.encode("utf-8")
+        outputs[f"{name}.html"] = pages.screen.encode("utf-8")
     if "pdf" in formats:
         reporter.stage("pdf", "laying out pages")
-        pdf = render_pdf(print_html, project)
+        pdf = render_pdf(pages.print, project)
         for url in pdf.refused:
             diagnostics.error(_where_named(url, chapters, loaded), f"refused to fetch '{url}': only files inside the project are read", "fetch-refused")
         _stop_on_errors(diagnostics)
         outputs[f"{name}.pdf"] = pdf.data
     if options.keep_print_html:
         # Relative URLs in it resolve against the project folder, not build/.
-        outputs[f"{name}.print.html"] = print_html.replace("<head>", '<head>\n<base href="../">', 1).encode("utf-8")
+        outputs[f"{name}.print.html"] = pages.print.replace("<head>", '<head>\n<base href="../">', 1).encode("utf-8")
 
     reporter.stage("write")
     written = write_outputs(project / BUILD_DIR, outputs)

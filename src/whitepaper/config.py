@@ -110,6 +110,22 @@ class Outputs(Model):
         return value
 
 
+class BlockKind(Model):
+    """A kind of numbered box authors write as `::: {#id .kind title="..."}`."""
+
+    label: str = Field(description="Name shown and used in references, e.g. `Recommendation`.")
+    prefix: str = Field("", description="Put before the number, e.g. `R` gives R1, R2.")
+    plural: str | None = Field(None, description="Plural label for grouped references; default label + s.")
+    summary: bool = Field(False, description="Offered for summary tables (`::: {.summary-of kind=...}`).")
+
+    @property
+    def plural_label(self) -> str:
+        return self.plural or f"{self.label}s"
+
+
+Severity = Literal["error", "warning", "ignore"]
+
+
 class Config(Model):
     """Everything `whitepaper.yaml` may say."""
 
@@ -133,6 +149,15 @@ class Config(Model):
     paper_size: Literal["a4", "letter"] = Field("a4", description="PDF page size.")
     toc_depth: int = Field(2, ge=1, le=4, description="Heading levels in the table of contents.")
     css: str | None = Field(None, description="Extra CSS file applied to HTML and PDF.")
+    number_sections: bool = Field(True, description="Number chapters and sections: 1, 1.1, 1.1.1.")
+    numbering: Literal["global", "chapter"] = Field(
+        "global", description="Figures, tables, equations and blocks: `global` (Figure 7) or `chapter` (Figure 3.2)."
+    )
+    blocks: dict[str, BlockKind] = Field(default_factory=dict, description="Kinds of numbered boxes, by class name.")
+    lists_of: list[Literal["figures", "tables"]] = Field(
+        default_factory=list, description="Lists after the table of contents: `figures`, `tables`."
+    )
+    rules: dict[str, Severity] = Field(default_factory=dict, description="Severity per rule id: error, warning or ignore.")
 
     @property
     def running_title(self) -> str:

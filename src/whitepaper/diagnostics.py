@@ -85,6 +85,18 @@ class Diagnostics:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.WARNING]
 
+    def apply_rules(self, rules: dict[str, str]) -> None:
+        """Severity overrides from the config: a rule may become an error, a warning, or be ignored."""
+        kept = []
+        for item in self.items:
+            override = rules.get(item.rule)
+            if override == "ignore":
+                continue
+            if override in ("error", "warning"):
+                item = Diagnostic(item.location, Severity(override), item.message, item.rule)
+            kept.append(item)
+        self.items = kept
+
     def has_errors(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.items)
 

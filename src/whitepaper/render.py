@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import markupsafe
 
 from . import __version__, ast, pandoc
 from .config import Config
+from .mathsvg import math_to_svg
 from .resolve import Document
 
 ABSTRACT_END = "<!-- whitepaper:end-of-abstract -->"
@@ -45,6 +47,16 @@ class AffiliationView:
 class TocEntry:
     level: int
     id: str
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """A line of the list of figures or tables."""
+
+    id: str
+    number: str
     text: str
 
 
@@ -75,19 +87,13 @@ class TemplateContext:
     abstract_html: str
     body_html: str
     toc: list[TocEntry]
+    lists: dict[str, list[ListEntry]]  # "figures"/"tables" -> entries, only those asked for in the config
     chapters: list[ChapterView]
     paper_size: str
     extra_css: str
     generator: str = f"whitepaper {__version__}"
     media: str = "screen"
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RenderedHtml:
-    screen: str
-    print: str
-    pandoc_warnings: str
 
 
 def pandoc_document(document: Document, config: Config) -> dict[str, Any]:
@@ -117,7 +123,7 @@ def pandoc_document(document: Document, config: Config) -> dict[str, Any]:
 
 def render_body(document: Document, config: Config, csl: Path, bibliography_json: Path | None) -> tuple[str, str, str]:
     """The abstract's HTML, the body's HTML and pandoc's warnings."""
-    args = ["--citeproc", "--csl", str(csl)]
+    args = ["--citeproc", "--csl", str(csl), "--mathml"]
     if bibliography_json is not None:
         args += ["--bibliography", str(bibliography_json)]
     output, warnings = pandoc.ast_to_html(pandoc_document(document, config), args)
@@ -153,14 +159,24 @@ def context(config: Config, document: Document, abstract_html: str, body_html: s
         affiliations=affiliations,
         abstract_html=abstract_html,
         body_html=body_html,
-        toc=[TocEntry(h.level, h.id, h.text) for h in document.headings if h.level <= config.toc_depth]
-        + ([TocEntry(1, "references", "References")] if document.cited and "id=\"references\"" in body_html else []),
+        toc=[TocEntry(h.level, h.id, h.number, h.text) for h in document.headings if h.level <= config.toc_depth]
+        + ([TocEntry(1, "references", "", "References")] if document.cited and 'id="references"' in body_html else []),
+        lists={
+            name: [ListEntry(t.id, t.number, first_sentence(t.title)) for t in document.listed(name.rstrip("s"))]
+            for name in config.lists_of
+        },
         chapters=[
             ChapterView(c.id, c.title, c.source.rel, c.source.meta.status, c.source.meta.owners) for c in document.chapters
         ],
         paper_size=PAGE_SIZES[config.paper_size],
         extra_css=extra_css,
     )
+
+
+def first_sentence(text: str) -> str:
+    """Lists of figures and tables show the caption's first sentence, as books do."""
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return (match.group(1) if match else text).rstrip(".")
 
 
 def environment(project: Path) -> jinja2.Environment:
@@ -192,14 +208,20 @@ def css_string(value: str) -> str:
     return markupsafe.Markup("".join(escaped))
 
 
-def render_pages(project: Path, ctx: TemplateContext, images: dict[str, Path]) -> tuple[str, str]:
-    """The screen HTML (self-contained: images embedded) and the print HTML."""
+@dataclass(frozen=True)
+class Pages:
+    screen: str  # self-contained: CSS inline, images embedded, math as MathML
+    print: str  # for WeasyPrint: images by path, math as SVG
+    math_failed: list[str]  # TeX that could not be drawn for print
+
+
+def render_pages(project: Path, ctx: TemplateContext, images: dict[str, Path]) -> Pages:
     env = environment(project)
     ctx.media = "print"
-    print_html = env.get_template("print.html").render(ctx=ctx)
+    print_html, failed = math_to_svg(env.get_template("print.html").render(ctx=ctx))
     ctx.media = "screen"
     screen_html = env.get_template("screen.html").render(ctx=ctx)
-    return embed_images(screen_html, images), print_html
+    return Pages(embed_images(screen_html, images), print_html, failed)
 
 
 def embed_images(page: str, images: dict[str, Path]) -> str:

@@ -1,14 +1,14 @@
 """Stage 4, resolve: one pass over the assembled document.
 
-Gives every chapter its heading and a unique id, makes heading ids unique
-across chapters, checks citation keys against the bibliography and images
-against the project folder, and collects the table of contents. Every problem
-becomes a diagnostic pointing into the author's file.
+Gives every chapter its heading and id, numbers sections, figures, tables,
+equations and custom blocks, turns cross-references into links, checks
+citation keys against the bibliography and images against the project
+folder, and builds the summary tables. Every problem becomes a diagnostic
+pointing into the author's file.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,19 +16,12 @@ from urllib.parse import unquote, urlparse
 
 from . import ast
 from .bibliography import Bibliography
+from .config import Config
 from .diagnostics import Diagnostics, Location
 from .sources import Chapter
-
-# Characters pandoc allows inside a citation key (after the first one).
-_KEY_INNER = r"[\w:.#$%&\-+?<>~/]"
-
-
-@dataclass(frozen=True)
-class Heading:
-    level: int
-    id: str
-    text: str
-    chapter: str
+from .summary import insert_summaries
+from .targets import Heading, Numbering, Target, Targets
+from .xrefs import References
 
 
 @dataclass
@@ -45,13 +38,21 @@ class Document:
 
     chapters: list[ResolvedChapter]
     abstract: list[Any]
-    headings: list[Heading] = field(default_factory=list)
+    targets: Targets = field(default_factory=Targets)
     cited: list[str] = field(default_factory=list)
     images: dict[str, Path] = field(default_factory=dict)  # project-relative target -> file
+
+    @property
+    def headings(self) -> list[Heading]:
+        return self.targets.headings
+
+    def listed(self, kind: str) -> list[Target]:
+        return self.targets.of_kind(kind)
 
 
 def resolve(
     project: Path,
+    config: Config,
     chapters: list[Chapter],
     chapter_blocks: list[list[Any]],
     abstract: list[Any],
@@ -59,39 +60,35 @@ def resolve(
     diagnostics: Diagnostics,
 ) -> Document:
     document = Document(chapters=[], abstract=abstract)
-    ids: dict[str, Location] = {}
+    numbering = Numbering(config, diagnostics)
     for chapter, blocks in zip(chapters, chapter_blocks, strict=True):
-        resolved = _chapter(chapter, blocks, ids, diagnostics)
-        document.headings.append(Heading(1, resolved.id, resolved.title, resolved.id))
-        for node in ast.walk(resolved.blocks[1:]):
-            kind = node["t"]
-            if kind == "Header":
-                _header(node, chapter, resolved, document, ids, diagnostics)
-            elif kind == "Cite":
-                _citations(node, chapter, bibliography, document, diagnostics)
-            elif kind == "Image":
-                _image(node, chapter, project, document, diagnostics)
-            elif kind == "Div":
-                _block_title(node)
+        resolved = _chapter(chapter, blocks, diagnostics)
+        numbering.chapter(chapter, resolved.id, resolved.title, resolved.blocks)
         document.chapters.append(resolved)
-    for node in ast.walk(abstract):
-        if node["t"] == "Cite":
-            for citation in node["c"][0]:
-                if citation["citationId"] not in document.cited and citation["citationId"] in bibliography.keys:
-                    document.cited.append(citation["citationId"])
+    document.targets = numbering.targets
+
+    references = References(document.targets, bibliography, list(config.blocks), diagnostics)
+    references.run(abstract, None)
+    for resolved in document.chapters:
+        references.run(resolved.blocks, resolved.source)
+        for node in ast.walk(resolved.blocks):
+            if node["t"] == "Image":
+                _image(node, resolved.source, project, document, diagnostics)
+        insert_summaries(resolved, document.targets, config, diagnostics)
+    document.cited = references.cited
+    _unreferenced(document.targets, diagnostics)
     return document
 
 
-def _chapter(chapter: Chapter, blocks: list[Any], ids: dict[str, Location], diagnostics: Diagnostics) -> ResolvedChapter:
+def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> ResolvedChapter:
     """The chapter's title and id: front matter title, else a leading `#` heading, else the file name."""
-    identifier = chapter.slug
+    identifier = chapter.meta.id or f"sec-{chapter.slug}"
     title = chapter.meta.title
     inlines = ast.text_inlines(title) if title else []
     if blocks and blocks[0]["t"] == "Header" and blocks[0]["c"][0] == 1:
         first = blocks.pop(0)
-        explicit_id = first["c"][1][0]
-        if explicit_id and _explicit_id(chapter, explicit_id):
-            identifier = explicit_id
+        if first["c"][1][0] and f"#{first['c'][1][0]}" in chapter.text:
+            identifier = first["c"][1][0]
         if title is None:
             title, inlines = ast.stringify(first["c"][2]), first["c"][2]
     if title is None:
@@ -101,59 +98,8 @@ def _chapter(chapter: Chapter, blocks: list[Any], ids: dict[str, Location], diag
             "chapter has no title: add `title:` to its front matter or start it with a `#` heading",
             "chapter-no-title",
         )
-    if identifier in ids:
-        identifier = f"chapter-{identifier}"
-    ids[identifier] = Location(chapter.rel, 1, 1)
     heading = ast.header(1, identifier, inlines or ast.text_inlines(title))
     return ResolvedChapter(source=chapter, id=identifier, title=title, blocks=[heading, *blocks])
-
-
-def _explicit_id(chapter: Chapter, identifier: str) -> bool:
-    return re.search(r"\{[^}\n]*#" + re.escape(identifier) + r"[\s}]", chapter.text) is not None
-
-
-def _header(
-    node: dict[str, Any],
-    chapter: Chapter,
-    resolved: ResolvedChapter,
-    document: Document,
-    ids: dict[str, Location],
-    diagnostics: Diagnostics,
-) -> None:
-    level, attributes, inlines = node["c"]
-    identifier = attributes[0]
-    if identifier in ids:
-        if _explicit_id(chapter, identifier):
-            here = chapter.locate("#" + identifier)
-            diagnostics.error(here, f"duplicate id '{identifier}' (also at {ids[identifier]})", "duplicate-id")
-        else:  # pandoc's automatic ids clash across chapters: qualify by chapter
-            base, number = f"{resolved.id}-{identifier}", 2
-            identifier = base
-            while identifier in ids:
-                identifier, number = f"{base}-{number}", number + 1
-            attributes[0] = identifier
-    if identifier not in ids:
-        ids[identifier] = chapter.locate("#" + identifier) if _explicit_id(chapter, identifier) else Location(chapter.rel)
-    document.headings.append(Heading(level, identifier, ast.stringify(inlines), resolved.id))
-
-
-def citation_pattern(key: str) -> re.Pattern[str]:
-    """Where `@key` is written: not inside a word or an e-mail, and not a prefix of a longer key."""
-    return re.compile(r"(?<![\w@])@\{?" + re.escape(key) + r"(?!\w|" + _KEY_INNER + r"\w)")
-
-
-def _citations(
-    node: dict[str, Any], chapter: Chapter, bibliography: Bibliography, document: Document, diagnostics: Diagnostics
-) -> None:
-    for citation in node["c"][0]:
-        key = citation["citationId"]
-        if key in bibliography.keys:
-            if key not in document.cited:
-                document.cited.append(key)
-            continue
-        locations = chapter.locate_all(citation_pattern(key)) or [Location(chapter.rel)]
-        for location in locations:
-            diagnostics.error(location, f"unknown citation key '{key}': not in the bibliography", "citation-unknown")
 
 
 def _image(node: dict[str, Any], chapter: Chapter, project: Path, document: Document, diagnostics: Diagnostics) -> None:
@@ -187,17 +133,12 @@ def _image(node: dict[str, Any], chapter: Chapter, project: Path, document: Docu
     diagnostics.error(chapter.locate(target), f"image file '{target}' does not exist", "image-missing")
 
 
-def _block_title(node: dict[str, Any]) -> None:
-    """A div with a `title` attribute (a recommendation box, say) shows its title as a heading line."""
-    attributes, blocks = node["c"]
-    pairs = attributes[2]
-    titles = [value for key, value in pairs if key == "title"]
-    if not titles:
-        return
-    attributes[2] = [[key, value] for key, value in pairs if key != "title"]
-    label = {"recommendation": "Recommendation", "challenge": "Challenge"}
-    kind = next((label[c] for c in attributes[1] if c in label), None)
-    inlines = ast.text_inlines(titles[0])
-    if kind:
-        inlines = [{"t": "Span", "c": [ast.attr("", ["block-kind"]), ast.text_inlines(kind)]}, {"t": "Space"}, *inlines]
-    blocks.insert(0, ast.div("", ["block-title"], [ast.para(inlines)]))
+def _unreferenced(targets: Targets, diagnostics: Diagnostics) -> None:
+    """Figures and tables the text never mentions are easy to miss in review."""
+    for target in targets.by_id.values():
+        if target.kind in ("figure", "table") and not target.referenced:
+            name = f"{target.label} {target.number}"
+            hint = " (give it an id, such as {#fig-name}, to refer to it)" if target.automatic else ""
+            diagnostics.warning(
+                target.location, f"{name} is never referenced in the text{hint}", f"{target.kind}-unreferenced"
+            )

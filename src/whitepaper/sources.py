@@ -26,9 +26,13 @@ class ChapterMeta(Model):
     """What a chapter's front matter may say."""
 
     title: str | None = Field(None, description="Chapter title; default: the first `#` heading.")
+    id: str | None = Field(None, description="Id to refer to the chapter (`@sec-x`); default `sec-` + file slug.")
     status: Status = Field("draft", description="Editorial state: draft, in-review or approved.")
     owners: list[str] = Field(default_factory=list, description="People or organisations responsible.")
     reviewers: list[str] = Field(default_factory=list, description="Who should review this chapter.")
+    role: Literal["front", "main", "appendix"] = Field(
+        "main", description="front: unnumbered (executive summary); main: 1, 2, ...; appendix: A, B, ..."
+    )
 
 
 @dataclass

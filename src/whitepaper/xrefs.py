@@ -1,0 +1,185 @@
+"""Cross-references and citation keys: every `@key` is either a target in the paper or a work in the bibliography.
+
+Pandoc reads `@fig-x` as a citation. Here each such key is looked up among the
+numbered targets first; a match becomes a link ("Figure 3"), so citeproc never
+sees it. Keys that look like cross-references but match nothing, and citation
+keys missing from the bibliography, become located errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import ast
+from .bibliography import Bibliography
+from .diagnostics import Diagnostics, Location
+from .sources import Chapter
+from .targets import Target, Targets
+
+XREF_PREFIXES = {"sec", "fig", "tbl", "eq", "ch", "app", "lst"}
+_KEY_INNER = r"[\w:.#$%&\-+?<>~/]"
+
+
+@dataclass
+class _Ref:
+    target: Target
+    number_only: bool
+    capital: bool
+    page: bool
+
+
+def citation_pattern(key: str) -> re.Pattern[str]:
+    """Where `@key` is written: not inside a word or an e-mail, and not a prefix of a longer key."""
+    return re.compile(r"(?<![\w@])-?@\{?" + re.escape(key) + r"(?!\w|" + _KEY_INNER + r"\w)")
+
+
+class References:
+    """Replaces cross-references in one chapter's blocks and checks its citation keys."""
+
+    def __init__(self, targets: Targets, bibliography: Bibliography, block_kinds: list[str], diagnostics: Diagnostics):
+        self.targets = targets
+        self.bibliography = bibliography
+        self.diagnostics = diagnostics
+        self.cited: list[str] = []
+        self.prefixes = XREF_PREFIXES | set(block_kinds) | {_prefix(t.id) for t in targets.by_id.values() if t.kind in block_kinds}
+
+    def run(self, blocks: list[Any], chapter: Chapter | None) -> None:
+        for inlines in list(_inline_lists(blocks)):
+            index = 0
+            while index < len(inlines):
+                node = inlines[index]
+                if node.get("t") == "Cite":
+                    index = self._cite(inlines, index, chapter)
+                index += 1
+
+    def _cite(self, inlines: list[Any], index: int, chapter: Chapter | None) -> int:
+        """Handle the Cite at `index`; return the index of the last inline it now occupies."""
+        citations = inlines[index]["c"][0]
+        refs: list[_Ref] = []
+        works: list[dict[str, Any]] = []
+        braced = _braced(inlines, index)
+        for citation in citations:
+            key = citation["citationId"]
+            target, capital = self.targets.find(key)
+            if target is not None:
+                target.referenced = True
+                mode = citation["citationMode"]["t"]
+                page = ast.stringify(citation["citationSuffix"]).strip(" ,;").lower() == "page"
+                refs.append(_Ref(target, braced or mode == "SuppressAuthor", capital, page))
+            elif key in self.bibliography.keys:
+                works.append(citation)
+                if key not in self.cited:
+                    self.cited.append(key)
+            else:
+                self._unknown(key, chapter)
+        if not refs:
+            return index
+        if braced:  # pandoc-xnos `{@fig:x}`: drop the braces around the reference
+            inlines[index - 1]["c"] = inlines[index - 1]["c"][:-1]
+            inlines[index + 1]["c"] = inlines[index + 1]["c"][1:]
+        replacement: list[Any] = [{"t": "Span", "c": [ast.attr("", ["xref"]), render(refs)]}]
+        if works:
+            cite = inlines[index]
+            cite["c"][0] = works
+            replacement += [{"t": "Space"}, cite]
+        inlines[index : index + 1] = replacement
+        return index + len(replacement) - 1
+
+    def _unknown(self, key: str, chapter: Chapter | None) -> None:
+        if _prefix(key) in self.prefixes:
+            candidates = [t.id for t in self.targets.by_id.values() if not t.automatic]
+            message, rule = f"unknown cross-reference target '{key}'", "xref-unknown"
+        else:
+            candidates = sorted(self.bibliography.keys)
+            message, rule = f"unknown citation key '{key}': not in the bibliography", "citation-unknown"
+        close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.75)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+        if chapter is None:
+            self.diagnostics.error(Location("whitepaper.yaml"), message, rule)
+            return
+        for location in chapter.locate_all(citation_pattern(key)) or [Location(chapter.rel)]:
+            self.diagnostics.error(location, message, rule)
+
+
+def render(refs: list[_Ref]) -> list[Any]:
+    """Inlines for a group: "Figure 3", "Figures 2 and 3", "Figure 2 and Table 1", "3"."""
+    groups: list[list[_Ref]] = []
+    for ref in refs:
+        if groups and groups[-1][0].target.label == ref.target.label and not ref.number_only and ref.target.number:
+            groups[-1].append(ref)
+        else:
+            groups.append([ref])
+    inlines: list[Any] = []
+    for position, group in enumerate(groups):
+        if position:
+            inlines += _separator(position, len(groups))
+        inlines += _group(group)
+    if refs[0].capital and inlines and inlines[0]["t"] == "Link":
+        first = inlines[0]["c"][1][0]
+        first["c"] = first["c"][:1].upper() + first["c"][1:]
+    return inlines
+
+
+def _group(group: list[_Ref]) -> list[Any]:
+    first = group[0]
+    if len(group) == 1:
+        target = first.target
+        text = target.number if first.number_only and target.number else target.text
+        if not target.number:
+            text = f"“{text}”"
+        return [_link(target, text), *_page(first)]
+    inlines: list[Any] = [*ast.text_inlines(first.target.plural), {"t": "Space"}]
+    for position, ref in enumerate(group):
+        if position:
+            inlines += _separator(position, len(group))
+        inlines += [_link(ref.target, ref.target.number), *_page(ref)]
+    return inlines
+
+
+def _separator(position: int, count: int) -> list[Any]:
+    if position == count - 1:
+        return [{"t": "Space"}, {"t": "Str", "c": "and"}, {"t": "Space"}]
+    return [{"t": "Str", "c": ","}, {"t": "Space"}]
+
+
+def _link(target: Target, text: str) -> dict[str, Any]:
+    return {"t": "Link", "c": [ast.attr("", ["xref"], {"data-kind": target.kind}), ast.text_inlines(text), ["#" + target.id, ""]]}
+
+
+def _page(ref: _Ref) -> list[Any]:
+    """"on page N" for print readers: the print stylesheet fills it in with target-counter."""
+    if not ref.page:
+        return []
+    return [{"t": "Span", "c": [ast.attr("", ["xref-page"], {"data-target": "#" + ref.target.id}), []]}]
+
+
+def _braced(inlines: list[Any], index: int) -> bool:
+    before = inlines[index - 1] if index else None
+    after = inlines[index + 1] if index + 1 < len(inlines) else None
+    return bool(
+        before and after and before.get("t") == "Str" and after.get("t") == "Str"
+        and before["c"].endswith("{") and after["c"].startswith("}")
+    )  # fmt: skip
+
+
+def _prefix(key: str) -> str:
+    return re.split(r"[-:]", key, maxsplit=1)[0]
+
+
+def _inline_lists(value: Any) -> Iterator[list[Any]]:
+    """Every list in the tree that holds Cite nodes, so they can be replaced in place."""
+    if isinstance(value, list):
+        if any(isinstance(item, dict) and item.get("t") == "Cite" for item in value):
+            yield value
+        for item in value:
+            if isinstance(item, (list, dict)):
+                yield from _inline_lists(item)
+    elif isinstance(value, dict):
+        for child in value.values():
+            if isinstance(child, (list, dict)):
+                yield from _inline_lists(child)
