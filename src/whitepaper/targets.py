@@ -238,7 +238,8 @@ class Numbering:
         content.insert(0, ast.div("", ["block-title"], [ast.para(heading)]))
         if "block" not in classes:
             classes.append("block")
-        where = self._where(identifier or kind, chapter, fallback="." + kind)
+        fallback = f'title="{title}"' if title else "." + kind
+        where = self._where(identifier, chapter, fallback=fallback)
         if not identifier:
             identifier = f"{kind}-{number}".lower()
             attributes[0] = identifier
