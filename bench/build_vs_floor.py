@@ -90,6 +90,8 @@ def main() -> None:
     print(f"whitepaper build (html + pdf):              {ours:6.2f} s")
     print("  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
     print(f"ratio build / floor: {ours / floor:.2f}  (target <= 1.30)")
+    resolve_share = stages.get("resolve", 0.0) / sum(stages.values())
+    print(f"resolve (numbering, cross-references) share of the build: {resolve_share:.1%}  (target <= 10%)")
 
 
 if __name__ == "__main__":
