@@ -185,7 +185,7 @@ def test_project_templates_and_css_override_the_packaged_ones(tmp_path: Path) ->
 
 
 def test_quiet_prints_nothing_on_success(tmp_path: Path) -> None:
-    project = write_project(tmp_path / "q", {"01-a.md": "# A\n\nText.\n"})
+    project = write_project(tmp_path / "q", {"01-a.md": "# A\n\nText [@topol2019; @wilkinson2016fair].\n"})
     result = run_cli("build", project, "--quiet", "--html")
     assert result.exit_code == 0
     assert result.output == ""

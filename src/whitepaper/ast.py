@@ -22,6 +22,18 @@ def walk(value: Any) -> Iterator[Node]:
                 yield from walk(child)
 
 
+_ATTR_FIRST = {"Div", "Span", "Figure", "Table", "CodeBlock", "Code", "Image", "Link"}
+
+
+def node_id(node: Node) -> str:
+    """The id of an element that has attributes, else ""."""
+    if node["t"] == "Header":
+        return str(node["c"][1][0])
+    if node["t"] in _ATTR_FIRST:
+        return str(node["c"][0][0])
+    return ""
+
+
 def stringify(value: Any) -> str:
     """The plain text of inlines (like pandoc.utils.stringify)."""
     parts: list[str] = []

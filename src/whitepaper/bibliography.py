@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import pandoc
+from .cache import Cache, digest
 from .config import LoadedConfig
 from .diagnostics import Diagnostics, Location
 
@@ -26,6 +27,8 @@ _PANDOC_POSITION = re.compile(r"line (\d+), column (\d+)")
 class Bibliography:
     items: list[dict[str, Any]] = field(default_factory=list)
     locations: dict[str, Location] = field(default_factory=dict)
+    complete: bool = True  # False when a file failed to load: unknown keys are then not reported
+    sources: dict[str, list[str]] = field(default_factory=dict)  # file -> its lines, for locating fields
 
     @property
     def keys(self) -> set[str]:
@@ -35,7 +38,7 @@ class Bibliography:
         return hashlib.sha256(json.dumps(self.items, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def load_bibliography(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics) -> Bibliography:
+def load_bibliography(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics, cache: Cache) -> Bibliography:
     bibliography = Bibliography()
     for index, entry in enumerate(loaded.config.bibliography):
         where = loaded.location("bibliography", index)
@@ -51,12 +54,15 @@ def load_bibliography(project: Path, loaded: LoadedConfig, diagnostics: Diagnost
         except UnicodeDecodeError:
             diagnostics.error(Location(entry, 1, 1), "bibliography is not valid UTF-8", "bibliography-encoding")
             continue
-        items = _read_items(path, entry, text, diagnostics)
+        bibliography.sources[entry] = text.split("\n")
+        errors_before = len(diagnostics.errors)
+        items = _read_items(path, entry, text, diagnostics, cache)
+        bibliography.complete = bibliography.complete and len(diagnostics.errors) == errors_before
         _add_items(bibliography, items, entry, text, diagnostics)
     return bibliography
 
 
-def _read_items(path: Path, rel: str, text: str, diagnostics: Diagnostics) -> list[dict[str, Any]]:
+def _read_items(path: Path, rel: str, text: str, diagnostics: Diagnostics, cache: Cache) -> list[dict[str, Any]]:
     if path.suffix == ".json":
         try:
             data = json.loads(text)
@@ -69,8 +75,14 @@ def _read_items(path: Path, rel: str, text: str, diagnostics: Diagnostics) -> li
         for item in data:
             item["id"] = str(item["id"])
         return data
+    key = digest(pandoc.pandoc_version(), path.suffix, text)
+    cached = cache.get("bibliography", key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     try:
-        return pandoc.bibliography_to_csl(str(path))
+        items = pandoc.bibliography_to_csl(str(path))
+        cache.put("bibliography", key, items)
+        return items
     except pandoc.PandocFailed as exc:
         match = _PANDOC_POSITION.search(str(exc))
         line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)

@@ -5,52 +5,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
-from .bibliography import load_bibliography, write_csl_json
-from .config import LoadedConfig, load_config
-from .diagnostics import DiagnosticError, Diagnostics, Location, plural
-from .parse import parse_chapters
+from .bibliography import write_csl_json
+from .check import CACHE_DIR, Reporter, Timed, analyse
+from .config import LoadedConfig
+from .diagnostics import DiagnosticError, Diagnostics, Location
 from .pdf import render_pdf
 from .render import context, render_body, render_pages
-from .resolve import resolve
-from .sources import Chapter, read_chapters
-from .styles import resolve_style
+from .sources import Chapter
 from .write import write_outputs
 
 BUILD_DIR = "build"
-CACHE_DIR = "build/.cache"
-
-
-class Reporter(Protocol):
-    """Told of each stage as it starts; the CLI shows it, the library stays silent."""
-
-    def stage(self, name: str, detail: str = "") -> None: ...
-
-
-class _Silent:
-    def stage(self, name: str, detail: str = "") -> None:
-        pass
-
-
-class _Timed:
-    """Forwards stages to a reporter and remembers how long each one took."""
-
-    def __init__(self, reporter: Reporter):
-        self.reporter = reporter
-        self.timings: dict[str, float] = {}
-        self._current: tuple[str, float] | None = None
-
-    def stage(self, name: str, detail: str = "") -> None:
-        self.finish()
-        self._current = (name, time.perf_counter())
-        self.reporter.stage(name, detail)
-
-    def finish(self) -> None:
-        if self._current:
-            name, started = self._current
-            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
-            self._current = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +24,7 @@ class BuildOptions:
     formats: tuple[Literal["html", "pdf"], ...] | None = None  # None: as whitepaper.yaml says
     paper_size: Literal["a4", "letter"] | None = None  # None: as whitepaper.yaml says
     keep_print_html: bool = False  # also write build/<name>.print.html, the PDF's source
+    use_cache: bool = True  # False: parse everything afresh (build/.cache is neither read nor written)
 
 
 @dataclass
@@ -76,35 +43,22 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
     """
     started = time.perf_counter()
     project = Path(project)
-    reporter = _Timed(reporter or _Silent())
-    diagnostics = Diagnostics()
-
-    reporter.stage("config")
-    loaded = load_config(project, diagnostics)
+    reporter = Timed(reporter)
+    analysis = analyse(project, reporter, use_cache=options.use_cache)
+    diagnostics = analysis.diagnostics
+    _stop_on_errors(diagnostics)
+    assert analysis.loaded is not None and analysis.document is not None and analysis.csl is not None
+    loaded, document, chapters, bibliography = analysis.loaded, analysis.document, analysis.chapters, analysis.bibliography
     config = loaded.config
     if options.paper_size:
         config = config.model_copy(update={"paper_size": options.paper_size})
     formats = options.formats or tuple(config.outputs.formats)
-
-    reporter.stage("sources")
-    chapters = read_chapters(project, loaded, diagnostics)
-    bibliography = load_bibliography(project, loaded, diagnostics)
-    csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
     extra_css = _extra_css(project, loaded, diagnostics)
-    _stop_on_errors(diagnostics)
-
-    reporter.stage("parse", plural(len(chapters), "chapter"))
-    chapter_blocks, (abstract_blocks,) = parse_chapters(chapters, [config.abstract or ""])
-
-    reporter.stage("resolve", plural(len(bibliography.items), "reference"))
-    document = resolve(project, config, chapters, chapter_blocks, abstract_blocks, bibliography, diagnostics)
-    diagnostics.apply_rules(config.rules)
     _stop_on_errors(diagnostics)
 
     reporter.stage("render", "html")
     bibliography_json = write_csl_json(bibliography, project / CACHE_DIR) if bibliography.items else None
-    assert csl is not None
-    abstract_html, body_html, pandoc_warnings = render_body(document, config, csl, bibliography_json)
+    abstract_html, body_html, pandoc_warnings = render_body(document, config, analysis.csl, bibliography_json)
     for line in pandoc_warnings.splitlines():
         if line.strip():
             diagnostics.warning(Location("whitepaper.yaml"), f"pandoc: {line.strip()}", "pandoc-warning")

@@ -157,6 +157,7 @@ class Config(Model):
     lists_of: list[Literal["figures", "tables"]] = Field(
         default_factory=list, description="Lists after the table of contents: `figures`, `tables`."
     )
+    max_image_size: float = Field(5.0, gt=0, description="Images larger than this many MB are reported.")
     rules: dict[str, Severity] = Field(default_factory=dict, description="Severity per rule id: error, warning or ignore.")
 
     @property

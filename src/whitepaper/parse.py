@@ -1,7 +1,8 @@
 """Stage 3, parse: each chapter's Markdown into pandoc's AST.
 
-Chapters are parsed independently (so a later issue can cache each by its
-content hash) and concurrently: pandoc runs as separate processes.
+Chapters are parsed independently, so each is cached by its content hash (an
+unchanged chapter is never parsed twice), and concurrently: pandoc runs as
+separate processes.
 """
 
 from __future__ import annotations
@@ -10,17 +11,22 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from . import pandoc
-from .sources import Chapter
+from . import __version__, pandoc
+from .cache import Cache, digest
 
 READER = "markdown"
 
 
-def parse_chapters(chapters: list[Chapter], extra_texts: list[str] = ()) -> tuple[list[list[Any]], list[list[Any]]]:  # type: ignore[assignment]
-    """The block lists of each chapter, and of each extra Markdown text (the abstract)."""
-    texts = [c.body for c in chapters] + list(extra_texts)
-    workers = max(1, min(len(texts), os.cpu_count() or 1, 8))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        documents = list(pool.map(lambda text: pandoc.markdown_to_ast(text, READER), texts))
-    blocks = [document["blocks"] for document in documents]
-    return blocks[: len(chapters)], blocks[len(chapters) :]
+def parse_texts(texts: list[str], cache: Cache) -> list[list[Any]]:
+    """The block list of each Markdown text, from the cache where possible."""
+    keys = [digest(__version__, pandoc.pandoc_version(), READER, text) for text in texts]
+    blocks: list[list[Any] | None] = [cache.get("ast", key) for key in keys]
+    missing = [index for index, value in enumerate(blocks) if value is None]
+    if missing:
+        workers = max(1, min(len(missing), os.cpu_count() or 1, 8))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parsed = list(pool.map(lambda i: pandoc.markdown_to_ast(texts[i], READER)["blocks"], missing))
+        for index, value in zip(missing, parsed, strict=True):
+            blocks[index] = value
+            cache.put("ast", keys[index], value)
+    return [b for b in blocks if b is not None]

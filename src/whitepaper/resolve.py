@@ -21,7 +21,7 @@ from .diagnostics import Diagnostics, Location
 from .sources import Chapter
 from .summary import insert_summaries
 from .targets import Heading, Numbering, Target, Targets
-from .xrefs import References
+from .xrefs import References, citation_pattern
 
 
 @dataclass
@@ -40,6 +40,7 @@ class Document:
     abstract: list[Any]
     targets: Targets = field(default_factory=Targets)
     cited: list[str] = field(default_factory=list)
+    cited_in: dict[str, list[Chapter]] = field(default_factory=dict)
     images: dict[str, Path] = field(default_factory=dict)  # project-relative target -> file
 
     @property
@@ -48,6 +49,10 @@ class Document:
 
     def listed(self, kind: str) -> list[Target]:
         return self.targets.of_kind(kind)
+
+    def citation_sites(self, key: str) -> list[Location]:
+        """Where the text cites `key`, in reading order."""
+        return [loc for chapter in self.cited_in.get(key, []) for loc in chapter.locate_all(citation_pattern(key))]
 
 
 def resolve(
@@ -75,7 +80,7 @@ def resolve(
             if node["t"] == "Image":
                 _image(node, resolved.source, project, document, diagnostics)
         insert_summaries(resolved, document.targets, config, diagnostics)
-    document.cited = references.cited
+    document.cited, document.cited_in = references.cited, references.cited_in
     _unreferenced(document.targets, diagnostics)
     return document
 
@@ -85,7 +90,9 @@ def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> R
     identifier = chapter.meta.id or f"sec-{chapter.slug}"
     title = chapter.meta.title
     inlines = ast.text_inlines(title) if title else []
-    if blocks and blocks[0]["t"] == "Header" and blocks[0]["c"][0] == 1:
+    # A leading `#` heading is the chapter's heading; so is any leading heading when nothing
+    # else names the chapter (Manubot-style chapters start with `##`).
+    if blocks and blocks[0]["t"] == "Header" and (blocks[0]["c"][0] == 1 or title is None):
         first = blocks.pop(0)
         if first["c"][1][0] and f"#{first['c'][1][0]}" in chapter.text:
             identifier = first["c"][1][0]

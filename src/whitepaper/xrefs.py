@@ -45,6 +45,7 @@ class References:
         self.bibliography = bibliography
         self.diagnostics = diagnostics
         self.cited: list[str] = []
+        self.cited_in: dict[str, list[Chapter]] = {}  # key -> chapters that cite it, in order
         self.prefixes = XREF_PREFIXES | set(block_kinds) | {_prefix(t.id) for t in targets.by_id.values() if t.kind in block_kinds}
 
     def run(self, blocks: list[Any], chapter: Chapter | None) -> None:
@@ -74,6 +75,8 @@ class References:
                 works.append(citation)
                 if key not in self.cited:
                     self.cited.append(key)
+                if chapter is not None and chapter not in self.cited_in.setdefault(key, []):
+                    self.cited_in[key].append(chapter)
             else:
                 self._unknown(key, chapter)
         if not refs:
@@ -93,6 +96,8 @@ class References:
         if _prefix(key) in self.prefixes:
             candidates = [t.id for t in self.targets.by_id.values() if not t.automatic]
             message, rule = f"unknown cross-reference target '{key}'", "xref-unknown"
+        elif not self.bibliography.complete:
+            return  # a bibliography file did not load; that error is reported already
         else:
             candidates = sorted(self.bibliography.keys)
             message, rule = f"unknown citation key '{key}': not in the bibliography", "citation-unknown"

@@ -9,7 +9,9 @@ import click
 
 from .. import __version__
 from .build import build_command
+from .check import check_command
 from .new import new_command
+from .status import status_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,4 +21,6 @@ def main() -> None:
 
 
 main.add_command(build_command)
+main.add_command(check_command)
 main.add_command(new_command)
+main.add_command(status_command)

@@ -72,6 +72,16 @@ def describe_outputs(paths: list[Path], root: Path) -> str:
 
 
 @contextmanager
+def environment_errors() -> Iterator[None]:
+    """A missing tool or unusable folder: a message and exit 2, no traceback."""
+    try:
+        yield
+    except EnvironmentProblem as exc:
+        click.echo(f"whitepaper: error: {exc}", err=True)
+        sys.exit(EXIT_ENVIRONMENT)
+
+
+@contextmanager
 def exit_codes() -> Iterator[None]:
     """Turn the library's errors into messages and exit codes; anything else is a bug."""
     try:

@@ -1,0 +1,172 @@
+"""The checks beyond what resolving needs: things an editor wants fixed before a draft goes out.
+
+Each function adds located diagnostics for one family of rules; `check()`
+runs them all after the document is resolved.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+from . import ast
+from .bibliography import Bibliography
+from .diagnostics import Diagnostics, Location
+from .sources import Chapter
+
+if TYPE_CHECKING:
+    from .resolve import Document
+
+MARKERS = re.compile(r"\b(TODO|FIXME|XXX)\b|\[citation needed\]", re.I)
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+MEGABYTE = 1_000_000
+
+
+def bibliography_rules(bibliography: Bibliography, document: Document, diagnostics: Diagnostics) -> None:
+    """Entries missing what styles print, malformed DOIs, one work under two keys, entries never cited."""
+    by_doi: dict[str, str] = {}
+    cited = set(document.cited)
+    for item in bibliography.items:
+        key = item["id"]
+        where = bibliography.locations[key]
+        missing = [name for name, present in _required_fields(item) if not present]
+        if missing:
+            diagnostics.warning(where, f"entry '{key}' has no {', no '.join(missing)}", "bibliography-missing-field")
+        doi = _doi(item)
+        if doi and not DOI.match(doi):
+            diagnostics.warning(_field_line(where, bibliography, "doi"), f"entry '{key}' has a malformed DOI '{item['DOI']}'", "bibliography-bad-doi")
+        elif doi:
+            by_doi.setdefault(doi, key)
+        if key not in cited:
+            diagnostics.warning(where, f"entry '{key}' is never cited", "unused-reference")
+    _same_work(bibliography, by_doi, document, diagnostics)
+
+
+def _doi(item: dict[str, Any]) -> str:
+    doi = str(item.get("DOI", "")).strip()
+    return re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I).lower()
+
+
+def _same_work(bibliography: Bibliography, by_doi: dict[str, str], document: Document, diagnostics: Diagnostics) -> None:
+    """Two keys for one work: the same DOI, or a component DOI of it (eLife's `10.7554/eLife.26726.001`)."""
+    for item in bibliography.items:
+        key, doi = item["id"], _doi(item)
+        if not doi or not DOI.match(doi):
+            continue
+        parent = re.sub(r"\.\d{1,4}$", "", doi)
+        first = by_doi.get(doi) if by_doi.get(doi) != key else (by_doi.get(parent) if parent != doi else None)
+        if not first or first == key:
+            continue
+        sites = document.citation_sites(key) or [bibliography.locations[key]]
+        for where in sites:
+            diagnostics.warning(
+                where,
+                f"'{key}' is the same work as '{first}' (DOI {doi}); cite one key for it",
+                "bibliography-duplicate-work",
+            )
+
+
+def _required_fields(item: dict[str, Any]) -> list[tuple[str, bool]]:
+    online = bool(item.get("URL")) and not item.get("DOI")
+    fields = [
+        ("title", bool(item.get("title"))),
+        # An online resource without a date of issue is dated by when it was consulted.
+        ("year (issued)" if not online else "year (issued) or date accessed (urldate)", bool(item.get("issued") or (online and item.get("accessed")))),
+        ("author or editor", bool(item.get("author") or item.get("editor"))),
+    ]
+    if item.get("type") == "article-journal":
+        fields.append(("journal (container-title)", bool(item.get("container-title"))))
+    # Web pages, laws and standards are routinely cited without a person as author.
+    if item.get("type") in ("webpage", "legislation", "legal_case", "standard", "software", "dataset"):
+        fields = [f for f in fields if f[0] != "author or editor"]
+    return fields
+
+
+def _field_line(where: Location, bibliography: Bibliography, name: str) -> Location:
+    """The line of a field inside an entry (`doi = {...}`), when the file can be read."""
+    lines = bibliography.sources.get(where.path, [])
+    for number in range(where.line, min(where.line + 40, len(lines)) + 1):
+        match = re.search(rf"\b{name}\b", lines[number - 1], re.I)
+        if match:
+            return Location(where.path, number, match.start() + 1)
+    return where
+
+
+def image_rules(document: Document, max_megabytes: float, diagnostics: Diagnostics) -> None:
+    for resolved in document.chapters:
+        for node in ast.walk(resolved.blocks):
+            if node["t"] != "Image":
+                continue
+            target = node["c"][2][0]
+            path = document.images.get(target)
+            if path is None:
+                continue
+            where = resolved.source.locate(target)
+            if not os.access(path, os.R_OK):
+                diagnostics.error(where, f"image '{target}' cannot be read", "image-unreadable")
+            elif path.stat().st_size > max_megabytes * MEGABYTE:
+                size = path.stat().st_size / MEGABYTE
+                diagnostics.warning(
+                    where, f"image '{target}' is {size:.1f} MB (over {max_megabytes:g} MB); the PDF will be heavy", "image-large"
+                )
+
+
+def link_rules(document: Document, cited: list[str], diagnostics: Diagnostics) -> None:
+    """Internal links `[text](#anchor)` must land on something."""
+    ids = {ast.node_id(node) for node in ast.walk([c.blocks for c in document.chapters])} - {""}
+    ids |= set(document.targets.by_id) | {f"ref-{key}" for key in cited} | {"refs", "references", "toc", "abstract"}
+    for resolved in document.chapters:
+        for node in ast.walk(resolved.blocks):
+            if node["t"] != "Link" or "xref" in node["c"][0][1]:
+                continue
+            url = node["c"][2][0]
+            if url.startswith("#") and url[1:] not in ids:
+                diagnostics.error(
+                    resolved.source.locate(f"({url})") if f"({url})" in resolved.source.text else resolved.source.locate(url),
+                    f"link to '{url}', which is not an id in the paper",
+                    "link-broken",
+                )
+
+
+def chapter_rules(document: Document, diagnostics: Diagnostics) -> None:
+    """Empty chapters, and headings that skip a level (## then ####)."""
+    for resolved in document.chapters:
+        chapter = resolved.source
+        if len(resolved.blocks) <= 1:
+            diagnostics.warning(Location(chapter.rel, chapter.body_line, 1), "chapter is empty", "chapter-empty")
+        previous = 1
+        for node in resolved.blocks[1:]:
+            if node["t"] != "Header":
+                continue
+            level = node["c"][0]
+            if level > previous + 1:
+                text = ast.stringify([i for i in node["c"][2] if not _is_number(i)])
+                where = chapter.locate(text) if text else Location(chapter.rel)
+                diagnostics.warning(
+                    Location(where.path, where.line, 1),
+                    f"heading level {level} follows level {previous}: a level is skipped",
+                    "heading-skip",
+                )
+            previous = level
+
+
+def _is_number(inline: dict[str, Any]) -> bool:
+    return inline["t"] == "Span" and "section-number" in inline["c"][0][1]
+
+
+def marker_rules(chapters: list[Chapter], diagnostics: Diagnostics) -> None:
+    """TODO, FIXME, XXX and [citation needed] left in the text (not in code blocks)."""
+    for chapter in chapters:
+        fenced = False
+        for number in range(chapter.body_line, len(chapter.lines) + 1):
+            line = chapter.lines[number - 1]
+            if line.lstrip().startswith(("```", "~~~")):
+                fenced = not fenced
+                continue
+            if fenced:
+                continue
+            for match in MARKERS.finditer(line):
+                diagnostics.warning(
+                    Location(chapter.rel, number, match.start() + 1), f"'{match.group(0)}' marker left in the text", "todo-marker"
+                )
