@@ -48,6 +48,23 @@ def stringify(value: Any) -> str:
     return "".join(parts)
 
 
+def word_count(value: Any) -> int:
+    """Words of prose: citations (`[@key]`) and math do not count."""
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            kind = item.get("t")
+            if kind == "Str":
+                count += 1
+            elif kind not in ("Cite", "Math", "RawInline", "RawBlock"):
+                stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
 def text_inlines(text: str) -> list[Node]:
     """Plain text as inlines: words and spaces."""
     inlines: list[Node] = []

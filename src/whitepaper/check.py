@@ -128,7 +128,7 @@ def analyse(project: Path | str, reporter: Reporter | None = None, *, use_cache:
 def chapter_stats(document: Document, diagnostics: Diagnostics) -> list[ChapterStats]:
     stats = []
     for resolved in document.chapters:
-        words = len(ast.stringify(resolved.blocks[1:]).split())
+        words = ast.word_count(resolved.blocks[1:])
         cites = sum(len(n["c"][0]) for n in ast.walk(resolved.blocks) if n["t"] == "Cite")
         targets = [t for t in document.targets.by_id.values() if t.chapter_id == resolved.id]
         mine = [d for d in diagnostics if d.location.path == resolved.source.rel]

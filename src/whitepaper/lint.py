@@ -6,8 +6,8 @@ runs them all after the document is resolved.
 
 from __future__ import annotations
 
-import os
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import ast
@@ -103,13 +103,39 @@ def image_rules(document: Document, max_megabytes: float, diagnostics: Diagnosti
             if path is None:
                 continue
             where = resolved.source.locate(target)
-            if not os.access(path, os.R_OK):
-                diagnostics.error(where, f"image '{target}' cannot be read", "image-unreadable")
+            problem = _unreadable(path)
+            if problem:
+                diagnostics.error(where, f"image '{target}' cannot be used: {problem}", "image-unreadable")
             elif path.stat().st_size > max_megabytes * MEGABYTE:
                 size = path.stat().st_size / MEGABYTE
                 diagnostics.warning(
                     where, f"image '{target}' is {size:.1f} MB (over {max_megabytes:g} MB); the PDF will be heavy", "image-large"
                 )
+
+
+SIGNATURES = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+    ".pdf": (b"%PDF",),
+}
+
+
+def _unreadable(path: Path) -> str:
+    """Why an image file cannot be used ("" when it looks fine): unreadable, or not what its name says."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except OSError as exc:
+        return exc.strerror or "cannot be read"
+    suffix = path.suffix.lower()
+    if suffix in SIGNATURES and not head.startswith(SIGNATURES[suffix]):
+        return f"the file is not a {suffix[1:].upper()} image"
+    if suffix == ".svg" and b"<svg" not in head and b"<?xml" not in head:
+        return "the file is not an SVG image"
+    return ""
 
 
 def link_rules(document: Document, cited: list[str], diagnostics: Diagnostics) -> None:

@@ -98,6 +98,7 @@ def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> R
             identifier = first["c"][1][0]
         if title is None:
             title, inlines = ast.stringify(first["c"][2]), first["c"][2]
+        _promote_headings(blocks, first["c"][0] - 1)
     if title is None:
         title = chapter.slug.replace("-", " ").capitalize()
         diagnostics.warning(
@@ -107,6 +108,15 @@ def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> R
         )
     heading = ast.header(1, identifier, inlines or ast.text_inlines(title))
     return ResolvedChapter(source=chapter, id=identifier, title=title, blocks=[heading, *blocks])
+
+
+def _promote_headings(blocks: list[Any], shift: int) -> None:
+    """A chapter titled by its leading `##` has its other headings moved up a level too."""
+    if shift <= 0:
+        return
+    for node in ast.walk(blocks):
+        if node["t"] == "Header":
+            node["c"][0] = max(2, node["c"][0] - shift)
 
 
 def _image(node: dict[str, Any], chapter: Chapter, project: Path, document: Document, diagnostics: Diagnostics) -> None:

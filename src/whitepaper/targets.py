@@ -262,6 +262,8 @@ class Numbering:
             self.targets.by_id[attributes[0]] = Target(
                 attributes[0], "table", "Table", "Tables", number, title, chapter_id, where, automatic=True
             )
+        if attributes[0] in self.targets.by_id:
+            self.targets.by_id[attributes[0]].referenced = True  # made by the tool: nothing to mention
 
     # Helpers ----------------------------------------------------------------
 
