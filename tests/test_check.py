@@ -88,6 +88,8 @@ CHAPTERS = {
 
         ::: {.summary-of kind=nothing}
         :::
+
+        A [phrase]{#fig-big} with a taken id.
         """,
     "03-empty.md": "---\ntitle: Empty\n---\n",
     "04-status.md": "---\ntitle: Four\nstatus: done\n---\n\nText.\n",
@@ -115,6 +117,7 @@ EXPECTED = {
     ("image-unreadable", "chapters/01-one.md", 19, 10, "error"),
     ("duplicate-id", "chapters/02-two.md", 6, 11, "error"),
     ("block-undeclared", "chapters/02-two.md", 8, 6, "error"),
+    ("duplicate-id", "chapters/02-two.md", 25, 12, "error"),
     ("block-no-id", "chapters/02-two.md", 12, 22, "warning"),
     ("table-unreferenced", "chapters/02-two.md", 20, 21, "warning"),
     ("summary-unknown-kind", "chapters/02-two.md", 22, 7, "error"),
@@ -165,7 +168,7 @@ def test_text_format_shows_the_line_and_a_caret(every_rule: Path) -> None:
         "   |           ^\n"
     ) in output
     assert "\x1b[" not in output  # no colours when not on a terminal
-    assert "9 errors, 17 warnings in 3 chapters" in output
+    assert "10 errors, 17 warnings in 3 chapters" in output
 
 
 def test_github_annotations(every_rule: Path) -> None:

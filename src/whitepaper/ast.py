@@ -9,17 +9,50 @@ Node = dict[str, Any]
 
 
 def walk(value: Any) -> Iterator[Node]:
-    """Every element node (a dict with a 't' key) under `value`, depth first, in document order."""
-    if isinstance(value, dict):
-        if "t" in value:
-            yield value
-        for child in value.values():
-            if isinstance(child, (list, dict)):
-                yield from walk(child)
-    elif isinstance(value, list):
-        for child in value:
-            if isinstance(child, (list, dict)):
-                yield from walk(child)
+    """Every element node (a dict with a 't' key) under `value`, in document order.
+
+    Iterative rather than recursive: a large paper has millions of nodes, and
+    nested generators cost a frame switch per level per node.
+    """
+    stack = [value]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        if type(item) is list:
+            push([child for child in reversed(item) if type(child) in (list, dict)])
+        elif type(item) is dict:
+            if "t" in item:
+                yield item
+                content = item.get("c")
+                if type(content) in (list, dict):
+                    stack.append(content)
+            else:  # a citation: its prefix and suffix hold inlines
+                push([child for child in reversed(list(item.values())) if type(child) in (list, dict)])
+
+
+def walk_blocks(blocks: list[Node]) -> Iterator[Node]:
+    """Every block (not inline) element, in document order, including blocks nested in
+    divs, quotes, lists and figures; table cells are not entered."""
+    stack: list[Any] = [blocks]
+    while stack:
+        item = stack.pop()
+        if type(item) is list:
+            stack.extend(reversed(item))
+            continue
+        if type(item) is not dict or "t" not in item:
+            continue
+        yield item
+        kind, content = item["t"], item.get("c")
+        if kind == "Div":
+            stack.append(content[1])
+        elif kind == "BlockQuote" or kind == "BulletList":
+            stack.append(content)
+        elif kind == "OrderedList":
+            stack.append(content[1])
+        elif kind == "DefinitionList":
+            stack.append([definitions for _, definitions in content])
+        elif kind == "Figure":
+            stack.append(content[2])
 
 
 _ATTR_FIRST = {"Div", "Span", "Figure", "Table", "CodeBlock", "Code", "Image", "Link"}
@@ -46,23 +79,6 @@ def stringify(value: Any) -> str:
         elif kind in ("Code", "Math"):
             parts.append(node["c"][1])
     return "".join(parts)
-
-
-def word_count(value: Any) -> int:
-    """Words of prose: citations (`[@key]`) and math do not count."""
-    count = 0
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            kind = item.get("t")
-            if kind == "Str":
-                count += 1
-            elif kind not in ("Cite", "Math", "RawInline", "RawBlock"):
-                stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
-        elif isinstance(item, list):
-            stack.extend(item)
-    return count
 
 
 def text_inlines(text: str) -> list[Node]:

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import KeysView
 from typing import Any
 
 from . import pandoc
@@ -31,8 +32,8 @@ class Bibliography:
     sources: dict[str, list[str]] = field(default_factory=dict)  # file -> its lines, for locating fields
 
     @property
-    def keys(self) -> set[str]:
-        return set(self.locations)
+    def keys(self) -> KeysView[str]:
+        return self.locations.keys()
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.items, sort_keys=True).encode()).hexdigest()[:16]

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from . import ast, lint
+from . import lint
 from .bibliography import Bibliography, load_bibliography
 from .cache import Cache
 from .config import LoadedConfig, load_config
-from .diagnostics import DiagnosticError, Diagnostics, Location, plural
+from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location, plural
 from .parse import parse_texts
 from .resolve import Document, resolve
 from .sources import Chapter, read_chapters
 from .styles import resolve_style
+from .targets import Target
 
 CACHE_DIR = "build/.cache"
 WORDS_PER_MINUTE = 230
@@ -104,19 +106,22 @@ def analyse(project: Path | str, reporter: Reporter | None = None, *, use_cache:
 
     timed.stage("sources")
     analysis.chapters = read_chapters(project, loaded, diagnostics)
-    analysis.bibliography = load_bibliography(project, loaded, diagnostics, cache)
-    analysis.csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
-
-    timed.stage("parse", plural(len(analysis.chapters), "chapter"))
-    *chapter_blocks, abstract_blocks = parse_texts([c.body for c in analysis.chapters] + [config.abstract or ""], cache)
+    texts = [c.body for c in analysis.chapters] + [config.abstract or ""]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parsing = pool.submit(parse_texts, texts, cache)  # pandoc parses while the bibliography loads
+        analysis.bibliography = load_bibliography(project, loaded, diagnostics, cache)
+        analysis.csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
+        timed.stage("parse", plural(len(analysis.chapters), "chapter"))
+        *chapter_blocks, abstract_blocks = parsing.result()
 
     timed.stage("resolve", plural(len(analysis.bibliography.items), "reference"))
     document = resolve(project, config, analysis.chapters, chapter_blocks, abstract_blocks, analysis.bibliography, diagnostics)
     analysis.document = document
     lint.bibliography_rules(analysis.bibliography, document, diagnostics)
     lint.image_rules(document, config.max_image_size, diagnostics)
-    lint.link_rules(document, document.cited, diagnostics)
+    lint.link_rules(document, diagnostics)
     lint.chapter_rules(document, diagnostics)
+    lint.span_id_rules(document, diagnostics)
     lint.marker_rules(analysis.chapters, diagnostics)
     diagnostics.apply_rules(config.rules)
     analysis.stats = chapter_stats(document, diagnostics)
@@ -127,11 +132,16 @@ def analyse(project: Path | str, reporter: Reporter | None = None, *, use_cache:
 
 def chapter_stats(document: Document, diagnostics: Diagnostics) -> list[ChapterStats]:
     stats = []
+    by_chapter: dict[str, list[Target]] = {}
+    for target in document.targets.by_id.values():
+        by_chapter.setdefault(target.chapter_id, []).append(target)
+    by_file: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        by_file.setdefault(diagnostic.location.path, []).append(diagnostic)
     for resolved in document.chapters:
-        words = ast.word_count(resolved.blocks[1:])
-        cites = sum(len(n["c"][0]) for n in ast.walk(resolved.blocks) if n["t"] == "Cite")
-        targets = [t for t in document.targets.by_id.values() if t.chapter_id == resolved.id]
-        mine = [d for d in diagnostics if d.location.path == resolved.source.rel]
+        words, cites = resolved.survey.words, resolved.survey.citations
+        targets = by_chapter.get(resolved.id, [])
+        mine = by_file.get(resolved.source.rel, [])
         stats.append(
             ChapterStats(
                 file=resolved.source.rel,

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import ast
 from .bibliography import Bibliography
 from .diagnostics import Diagnostics, Location
 from .sources import Chapter
@@ -95,21 +94,15 @@ def _field_line(where: Location, bibliography: Bibliography, name: str) -> Locat
 
 def image_rules(document: Document, max_megabytes: float, diagnostics: Diagnostics) -> None:
     for resolved in document.chapters:
-        for node in ast.walk(resolved.blocks):
-            if node["t"] != "Image":
-                continue
-            target = node["c"][2][0]
-            path = document.images.get(target)
-            if path is None:
-                continue
-            where = resolved.source.locate(target)
+        for written, path in resolved.survey.images:
+            where = resolved.source.locate(written)
             problem = _unreadable(path)
             if problem:
-                diagnostics.error(where, f"image '{target}' cannot be used: {problem}", "image-unreadable")
+                diagnostics.error(where, f"image '{written}' cannot be used: {problem}", "image-unreadable")
             elif path.stat().st_size > max_megabytes * MEGABYTE:
                 size = path.stat().st_size / MEGABYTE
                 diagnostics.warning(
-                    where, f"image '{target}' is {size:.1f} MB (over {max_megabytes:g} MB); the PDF will be heavy", "image-large"
+                    where, f"image '{written}' is {size:.1f} MB (over {max_megabytes:g} MB); the PDF will be heavy", "image-large"
                 )
 
 
@@ -138,21 +131,36 @@ def _unreadable(path: Path) -> str:
     return ""
 
 
-def link_rules(document: Document, cited: list[str], diagnostics: Diagnostics) -> None:
+def link_rules(document: Document, diagnostics: Diagnostics) -> None:
     """Internal links `[text](#anchor)` must land on something."""
-    ids = {ast.node_id(node) for node in ast.walk([c.blocks for c in document.chapters])} - {""}
-    ids |= set(document.targets.by_id) | {f"ref-{key}" for key in cited} | {"refs", "references", "toc", "abstract"}
+    ids = set(document.targets.by_id) | {f"ref-{key}" for key in document.cited} | {"refs", "references", "toc", "abstract"}
     for resolved in document.chapters:
-        for node in ast.walk(resolved.blocks):
-            if node["t"] != "Link" or "xref" in node["c"][0][1]:
-                continue
-            url = node["c"][2][0]
-            if url.startswith("#") and url[1:] not in ids:
+        ids |= resolved.survey.ids
+    for resolved in document.chapters:
+        for url in resolved.survey.links:
+            if url[1:] not in ids:
+                chapter = resolved.source
                 diagnostics.error(
-                    resolved.source.locate(f"({url})") if f"({url})" in resolved.source.text else resolved.source.locate(url),
+                    chapter.locate(f"({url})") if f"({url})" in chapter.text else chapter.locate(url),
                     f"link to '{url}', which is not an id in the paper",
                     "link-broken",
                 )
+
+
+def span_id_rules(document: Document, diagnostics: Diagnostics) -> None:
+    """Ids on inline spans (`[text]{#id}`) must be unique too; numbering sees only blocks."""
+    seen: dict[str, Location] = {t.id: t.location for t in document.targets.by_id.values()}
+    for resolved in document.chapters:
+        chapter = resolved.source
+        count: dict[str, int] = {}
+        for identifier in resolved.survey.span_ids:
+            nth = count[identifier] = count.get(identifier, -1) + 1
+            found = chapter.locate_all(re.compile("#" + re.escape(identifier) + r"(?=[\s}])"))
+            where = found[min(nth, len(found) - 1)] if found else Location(chapter.rel)
+            if identifier in seen:
+                diagnostics.error(where, f"duplicate id '{identifier}' (first used at {seen[identifier]})", "duplicate-id")
+            else:
+                seen[identifier] = where
 
 
 def chapter_rules(document: Document, diagnostics: Diagnostics) -> None:
@@ -162,12 +170,8 @@ def chapter_rules(document: Document, diagnostics: Diagnostics) -> None:
         if len(resolved.blocks) <= 1:
             diagnostics.warning(Location(chapter.rel, chapter.body_line, 1), "chapter is empty", "chapter-empty")
         previous = 1
-        for node in resolved.blocks[1:]:
-            if node["t"] != "Header":
-                continue
-            level = node["c"][0]
+        for level, text in resolved.survey.headings:
             if level > previous + 1:
-                text = ast.stringify([i for i in node["c"][2] if not _is_number(i)])
                 where = chapter.locate(text) if text else Location(chapter.rel)
                 diagnostics.warning(
                     Location(where.path, where.line, 1),
@@ -175,10 +179,6 @@ def chapter_rules(document: Document, diagnostics: Diagnostics) -> None:
                     "heading-skip",
                 )
             previous = level
-
-
-def _is_number(inline: dict[str, Any]) -> bool:
-    return inline["t"] == "Span" and "section-number" in inline["c"][0][1]
 
 
 def marker_rules(chapters: list[Chapter], diagnostics: Diagnostics) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import subprocess
+from pathlib import Path
 from typing import Any
 
 from .diagnostics import EnvironmentProblem
@@ -53,10 +54,20 @@ def run(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[byte
     return process
 
 
-def markdown_to_ast(markdown: str, reader: str = "markdown") -> dict[str, Any]:
-    """Parse Markdown into pandoc's JSON AST."""
-    process = run(["-f", reader, "-t", "json"], markdown.encode("utf-8"))
-    return json.loads(process.stdout)  # type: ignore[no-any-return]
+READ_MANY = Path(__file__).parent / "lua" / "read_many.lua"
+
+
+def markdown_to_asts(texts: list[str], reader: str = "markdown") -> list[dict[str, Any]]:
+    """Parse several Markdown texts, each on its own, in one pandoc process.
+
+    Starting pandoc costs more than parsing a chapter (its runtime reserves a
+    64 MB heap), so one `pandoc lua` process reads them all with pandoc.read.
+    """
+    request = json.dumps({"reader": reader, "texts": texts}).encode("utf-8")
+    lines = run(["lua", str(READ_MANY)], request).stdout.splitlines()
+    if len(lines) != len(texts):
+        raise PandocFailed(f"pandoc returned {len(lines)} documents for {len(texts)} texts")
+    return [json.loads(line) for line in lines]
 
 
 def ast_to_html(document: dict[str, Any], extra_args: list[str]) -> tuple[str, str]:

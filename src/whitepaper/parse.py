@@ -23,10 +23,14 @@ def parse_texts(texts: list[str], cache: Cache) -> list[list[Any]]:
     blocks: list[list[Any] | None] = [cache.get("ast", key) for key in keys]
     missing = [index for index, value in enumerate(blocks) if value is None]
     if missing:
+        # One pandoc process per core, each parsing its share of the chapters.
         workers = max(1, min(len(missing), os.cpu_count() or 1, 8))
+        batches = [missing[start::workers] for start in range(workers)]
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            parsed = list(pool.map(lambda i: pandoc.markdown_to_ast(texts[i], READER)["blocks"], missing))
-        for index, value in zip(missing, parsed, strict=True):
+            results = list(pool.map(lambda batch: pandoc.markdown_to_asts([texts[i] for i in batch], READER), batches))
+        parsed = {index: doc["blocks"] for batch, docs in zip(batches, results) for index, doc in zip(batch, docs)}
+        for index in missing:
+            value = parsed[index]
             blocks[index] = value
             cache.put("ast", keys[index], value)
     return [b for b in blocks if b is not None]

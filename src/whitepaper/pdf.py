@@ -13,30 +13,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
-
 PACKAGE_DATA = Path(__file__).parent
 
 
-class ConfinedFetcher(URLFetcher):
-    """A URL fetcher that reads data: URLs and files under the allowed folders only."""
+def confined_fetcher(allowed: list[Path]):  # type: ignore[no-untyped-def]
+    """A URL fetcher that reads data: URLs and files under the allowed folders only.
 
-    def __init__(self, allowed: list[Path]):
-        super().__init__(allowed_protocols=["file", "data"], allow_redirects=False)
-        self.allowed = [p.resolve() for p in allowed]
-        self.refused: list[str] = []
+    Made on demand because importing WeasyPrint takes a third of a second that
+    `check` and `status` do not need to spend.
+    """
+    from weasyprint.urls import URLFetcher
 
-    def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        parsed = urlparse(url)
-        if parsed.scheme == "file" and not parsed.netloc:
-            path = Path(unquote(parsed.path)).resolve()
-            if any(path.is_relative_to(folder) for folder in self.allowed):
+    class ConfinedFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=["file", "data"], allow_redirects=False)
+            self.allowed = [p.resolve() for p in allowed]
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
+            if url.startswith("data:"):
                 return super().fetch(url, headers)
-        self.refused.append(url)
-        raise ValueError(f"refused to fetch {url}: outside the project folder")
+            parsed = urlparse(url)
+            if parsed.scheme == "file" and not parsed.netloc:
+                path = Path(unquote(parsed.path)).resolve()
+                if any(path.is_relative_to(folder) for folder in self.allowed):
+                    return super().fetch(url, headers)
+            self.refused.append(url)
+            raise ValueError(f"refused to fetch {url}: outside the project folder")
+
+    return ConfinedFetcher()
 
 
 @dataclass
@@ -57,7 +62,9 @@ class _Collect(logging.Handler):
 
 def render_pdf(print_html: str, project: Path) -> PdfResult:
     """Lay out the print HTML; relative URLs resolve against the project folder."""
-    fetcher = ConfinedFetcher([project, PACKAGE_DATA])
+    from weasyprint import HTML
+
+    fetcher = confined_fetcher([project, PACKAGE_DATA])
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)

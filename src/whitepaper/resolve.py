@@ -19,9 +19,22 @@ from .bibliography import Bibliography
 from .config import Config
 from .diagnostics import Diagnostics, Location
 from .sources import Chapter
-from .summary import insert_summaries
+from .summary import fill_summary
 from .targets import Heading, Numbering, Target, Targets
 from .xrefs import References, citation_pattern
+
+
+@dataclass
+class Survey:
+    """What one walk over a resolved chapter found, for the checks and the statistics."""
+
+    ids: set[str] = field(default_factory=set)
+    span_ids: list[str] = field(default_factory=list)  # ids on inline spans, checked for duplicates by lint
+    links: list[str] = field(default_factory=list)  # internal link targets written by the author ("#x")
+    images: list[tuple[str, Path]] = field(default_factory=list)  # target as written, file
+    headings: list[tuple[int, str]] = field(default_factory=list)  # level, text (without its number)
+    citations: int = 0
+    words: int = 0
 
 
 @dataclass
@@ -30,6 +43,7 @@ class ResolvedChapter:
     id: str
     title: str
     blocks: list[Any]
+    survey: Survey = field(default_factory=Survey)
 
 
 @dataclass
@@ -75,11 +89,7 @@ def resolve(
     references = References(document.targets, bibliography, list(config.blocks), diagnostics)
     references.run(abstract, None)
     for resolved in document.chapters:
-        references.run(resolved.blocks, resolved.source)
-        for node in ast.walk(resolved.blocks):
-            if node["t"] == "Image":
-                _image(node, resolved.source, project, document, diagnostics)
-        insert_summaries(resolved, document.targets, config, diagnostics)
+        resolved.survey = _survey(resolved, project, config, document, references, diagnostics)
     document.cited, document.cited_in = references.cited, references.cited_in
     _unreferenced(document.targets, diagnostics)
     return document
@@ -110,6 +120,68 @@ def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> R
     return ResolvedChapter(source=chapter, id=identifier, title=title, blocks=[heading, *blocks])
 
 
+def _survey(
+    resolved: ResolvedChapter,
+    project: Path,
+    config: Config,
+    document: Document,
+    references: References,
+    diagnostics: Diagnostics,
+) -> Survey:
+    """One walk over the chapter: resolve cross-references, citations and images, fill summary
+    tables, and note what the checks and statistics need (a large paper has millions of nodes,
+    so this is the only walk after numbering).
+
+    Citations, math and raw markup are not counted as words of prose.
+    """
+    survey = Survey()
+    chapter = resolved.source
+    stack: list[Any] = [resolved.blocks[1:]]
+    while stack:
+        item = stack.pop()
+        if type(item) is list:
+            references.inlines(item, chapter)
+            stack.extend(reversed(item))
+            continue
+        if type(item) is not dict or "t" not in item:
+            continue
+        kind, content = item["t"], item.get("c")
+        if kind == "Str":
+            survey.words += 1
+            continue
+        if kind == "Cite":
+            survey.citations += len(content[0])
+            for citation in content[0]:  # a citation's prefix and suffix may hold citations too
+                references.run([citation["citationPrefix"], citation["citationSuffix"]], chapter)
+            continue
+        if kind in ("Math", "RawInline", "RawBlock", "Code", "CodeBlock"):
+            continue
+        identifier = ast.node_id(item)
+        if identifier:
+            survey.ids.add(identifier)
+            if kind == "Span":
+                survey.span_ids.append(identifier)
+        if kind == "Image":
+            written = content[2][0]
+            path = _image(item, resolved.source, project, document, diagnostics)
+            if path is not None:
+                survey.images.append((written, path))
+        elif kind == "Link" and content[2][0].startswith("#") and "xref" not in content[0][1]:
+            survey.links.append(content[2][0])
+        elif kind == "Header":
+            survey.headings.append((content[0], ast.stringify([i for i in content[2] if not _is_number(i)])))
+        elif kind == "Div" and "summary-of" in content[0][1]:
+            fill_summary(item, resolved.source, document.targets, config, diagnostics)
+            continue
+        if type(content) in (list, dict):
+            stack.append(content)
+    return survey
+
+
+def _is_number(inline: dict[str, Any]) -> bool:
+    return inline.get("t") == "Span" and "section-number" in inline["c"][0][1]
+
+
 def _promote_headings(blocks: list[Any], shift: int) -> None:
     """A chapter titled by its leading `##` has its other headings moved up a level too."""
     if shift <= 0:
@@ -119,7 +191,8 @@ def _promote_headings(blocks: list[Any], shift: int) -> None:
             node["c"][0] = max(2, node["c"][0] - shift)
 
 
-def _image(node: dict[str, Any], chapter: Chapter, project: Path, document: Document, diagnostics: Diagnostics) -> None:
+def _image(node: dict[str, Any], chapter: Chapter, project: Path, document: Document, diagnostics: Diagnostics) -> Path | None:
+    """The local file an image names (its target rewritten project-relative), or None with a diagnostic."""
     target = node["c"][2][0]
     parsed = urlparse(target)
     if parsed.scheme in ("http", "https"):
@@ -128,12 +201,12 @@ def _image(node: dict[str, Any], chapter: Chapter, project: Path, document: Docu
             f"remote image '{target}' is not fetched; download it into figures/",
             "image-remote",
         )
-        return
+        return None
     if parsed.scheme == "data":
-        return
+        return None
     if parsed.scheme or target.startswith("/"):
         diagnostics.error(chapter.locate(target), f"image '{target}' must be a path inside the project", "image-outside")
-        return
+        return None
     relative = unquote(parsed.path)
     root = project.resolve()
     for base in (project, chapter.path.parent):
@@ -143,11 +216,12 @@ def _image(node: dict[str, Any], chapter: Chapter, project: Path, document: Docu
                 key = candidate.relative_to(root).as_posix()
             except ValueError:
                 diagnostics.error(chapter.locate(target), f"image '{target}' is outside the project folder", "image-outside")
-                return
+                return None
             node["c"][2][0] = key
             document.images[key] = candidate
-            return
+            return candidate
     diagnostics.error(chapter.locate(target), f"image file '{target}' does not exist", "image-missing")
+    return None
 
 
 def _unreferenced(targets: Targets, diagnostics: Diagnostics) -> None:

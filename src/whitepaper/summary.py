@@ -8,32 +8,28 @@ target-counter, so it is right after layout).
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import ast
 from .config import Config
 from .diagnostics import Diagnostics
+from .sources import Chapter
 from .targets import Targets
 
-if TYPE_CHECKING:
-    from .resolve import ResolvedChapter
 
-
-def insert_summaries(chapter: ResolvedChapter, targets: Targets, config: Config, diagnostics: Diagnostics) -> None:
-    for node in ast.walk(chapter.blocks):
-        if node["t"] != "Div" or "summary-of" not in node["c"][0][1]:
-            continue
-        kind = dict(node["c"][0][2]).get("kind", "")
-        if kind not in config.blocks:
-            known = ", ".join(sorted(config.blocks)) or "none declared"
-            diagnostics.error(
-                chapter.source.locate("summary-of"),
-                f"summary of unknown block kind '{kind}' (declared kinds: {known})",
-                "summary-unknown-kind",
-            )
-            continue
-        number = dict(node["c"][0][2]).get("data-number", "")
-        node["c"][1] = [ast.raw_html(summary_table(kind, number, targets, config))]
+def fill_summary(node: dict[str, Any], chapter: Chapter, targets: Targets, config: Config, diagnostics: Diagnostics) -> None:
+    """Replace the content of a `summary-of` div by the table of its kind."""
+    pairs = dict(node["c"][0][2])
+    kind = pairs.get("kind", "")
+    if kind not in config.blocks:
+        known = ", ".join(sorted(config.blocks)) or "none declared"
+        diagnostics.error(
+            chapter.locate("summary-of"),
+            f"summary of unknown block kind '{kind}' (declared kinds: {known})",
+            "summary-unknown-kind",
+        )
+        return
+    node["c"][1] = [ast.raw_html(summary_table(kind, pairs.get("data-number", ""), targets, config))]
 
 
 def summary_table(kind: str, number: str, targets: Targets, config: Config) -> str:

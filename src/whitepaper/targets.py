@@ -118,7 +118,7 @@ class Numbering:
         if number:
             _prefix_number(heading["c"][2], label)
         self.targets.headings.append(Heading(1, chapter_id, number, title, chapter_id))
-        for node in ast.walk(blocks[1:]):
+        for node in ast.walk_blocks(blocks[1:]):  # inlines hold no numbered things: skip them, they are most nodes
             self._node(node, chapter, chapter_id, label)
 
     def _chapter_label(self, role: str) -> str:
@@ -144,8 +144,6 @@ class Numbering:
             self._equation(node, chapter, chapter_id, label)
         elif kind == "Div":
             self._block(node, chapter, chapter_id, label)
-        elif kind == "Span" and node["c"][0][0]:
-            self._note_id(node["c"][0][0], chapter)
 
     def _section(self, node: dict[str, Any], chapter: Chapter, chapter_id: str, chapter_label: str) -> None:
         level, attributes, inlines = node["c"]

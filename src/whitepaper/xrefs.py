@@ -49,13 +49,18 @@ class References:
         self.prefixes = XREF_PREFIXES | set(block_kinds) | {_prefix(t.id) for t in targets.by_id.values() if t.kind in block_kinds}
 
     def run(self, blocks: list[Any], chapter: Chapter | None) -> None:
+        """Resolve every citation and cross-reference under `blocks`."""
         for inlines in list(_inline_lists(blocks)):
-            index = 0
-            while index < len(inlines):
-                node = inlines[index]
-                if node.get("t") == "Cite":
-                    index = self._cite(inlines, index, chapter)
-                index += 1
+            self.inlines(inlines, chapter)
+
+    def inlines(self, inlines: list[Any], chapter: Chapter | None) -> None:
+        """Resolve the Cite nodes directly in this list of inlines, in place."""
+        index = 0
+        while index < len(inlines):
+            node = inlines[index]
+            if type(node) is dict and node.get("t") == "Cite":
+                index = self._cite(inlines, index, chapter)
+            index += 1
 
     def _cite(self, inlines: list[Any], index: int, chapter: Chapter | None) -> int:
         """Handle the Cite at `index`; return the index of the last inline it now occupies."""
@@ -178,13 +183,12 @@ def _prefix(key: str) -> str:
 
 def _inline_lists(value: Any) -> Iterator[list[Any]]:
     """Every list in the tree that holds Cite nodes, so they can be replaced in place."""
-    if isinstance(value, list):
-        if any(isinstance(item, dict) and item.get("t") == "Cite" for item in value):
-            yield value
-        for item in value:
-            if isinstance(item, (list, dict)):
-                yield from _inline_lists(item)
-    elif isinstance(value, dict):
-        for child in value.values():
-            if isinstance(child, (list, dict)):
-                yield from _inline_lists(child)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is list:
+            if any(type(child) is dict and child.get("t") == "Cite" for child in item):
+                yield item
+            stack.extend(child for child in item if type(child) in (list, dict))
+        elif type(item) is dict:
+            stack.extend(child for child in item.values() if type(child) in (list, dict))
