@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPORA, REPO, run_cli, write_project
-from whitepaper.check import check
+from whitepaper.check import analyse, check
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 600
 BIB = """\
@@ -210,16 +210,21 @@ def test_identical_diagnostics_are_folded(tmp_path: Path) -> None:
 def test_a_cache_entry_edited_by_hand_is_detected_and_rebuilt(tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", {"01-a.md": "# A\n\nText [@topol2019; @wilkinson2016fair].\n"})
     first = check(project)
-    entries = sorted((project / "build" / ".cache" / "ast").rglob("*.json"))
+    cache = project / "build" / ".cache"
+    # The parsed chapters: an edit that still parses as JSON; only the checksum can tell.
+    entries = sorted((cache / "ast").rglob("*.json"))
     assert entries
     originals = {p: p.read_bytes() for p in entries}
-    for path in entries:  # an edit that still parses: only the checksum can tell
+    for path in entries:
         path.write_bytes(path.read_bytes().replace(b"Text", b"Edited"))
-    second = check(project)
-    assert second.diagnostics.items == first.diagnostics.items
-    assert second.stats == first.stats
+    again = analyse(project)
+    assert again.stats == first.stats and again.diagnostics.items == first.diagnostics.items
     assert {p: p.read_bytes() for p in entries} == originals  # rebuilt from the source, not trusted
-    (entries[0]).write_bytes(b"garbage")
+    entries[0].write_bytes(b"garbage")
+    assert analyse(project).stats == first.stats
+    # The remembered result of a whole check, edited to hide a problem, is not believed either.
+    (memo,) = (cache / "check").rglob("*.json")
+    memo.write_bytes(memo.read_bytes().replace(b'"words":', b'"words":1000,"x":'))
     assert check(project).stats == first.stats
 
 
@@ -276,3 +281,11 @@ def test_real_manuscript_corpus(tmp_path: Path) -> None:
     html_result = run_cli("status", project, "--format", "json")
     stats = json.loads(html_result.output)
     assert sum(s["figures"] for s in stats) == 5 and sum(s["tables"] for s in stats) == 3
+
+
+def test_remembered_check_notices_a_new_file(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"01-a.md": "# A\n\nText [@topol2019; @wilkinson2016fair].\n\n![Plot.](figures/plot.svg)\n"})
+    assert [d.rule for d in check(project).diagnostics] == ["image-missing", "figure-unreferenced"]
+    (project / "figures").mkdir()
+    (project / "figures" / "plot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    assert [d.rule for d in check(project).diagnostics] == ["figure-unreferenced"]

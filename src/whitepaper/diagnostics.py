@@ -44,6 +44,11 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.location}: {self.severity.value}: {self.message} [{self.rule}]"
 
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Diagnostic:
+        location = Location(str(data["path"]), int(data["line"]), int(data["col"]))  # type: ignore[call-overload]
+        return cls(location, Severity(data["severity"]), str(data["message"]), str(data["rule"]))
+
     def to_dict(self) -> dict[str, object]:
         return {
             "path": self.location.path,
