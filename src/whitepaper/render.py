@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from . import __version__, ast, pandoc
+from . import __version__, nodes, pandoc
 from .config import Config
 from .mathsvg import math_to_svg
 from .resolve import Document
@@ -98,12 +98,12 @@ class TemplateContext:
 
 def pandoc_document(document: Document, config: Config) -> dict[str, Any]:
     """The whole paper as one pandoc AST: abstract, a marker, chapters, references."""
-    blocks: list[Any] = [*document.abstract, ast.raw_html(ABSTRACT_END)]
+    blocks: list[Any] = [*document.abstract, nodes.raw_html(ABSTRACT_END)]
     has_refs = False
     for chapter in document.chapters:
-        has_refs = has_refs or any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in ast.walk(chapter.blocks))
+        has_refs = has_refs or any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in nodes.walk(chapter.blocks))
         blocks.append(
-            ast.div(
+            nodes.div(
                 f"chapter-{chapter.id}",
                 ["chapter"],
                 chapter.blocks,
@@ -111,8 +111,8 @@ def pandoc_document(document: Document, config: Config) -> dict[str, Any]:
             )
         )
     if document.cited and not has_refs:
-        references = [ast.header(1, "references", ast.text_inlines("References")), ast.div("refs", [], [])]
-        blocks.append(ast.div("chapter-references", ["chapter", "references-chapter"], references))
+        references = [nodes.header(1, "references", nodes.text_inlines("References")), nodes.div("refs", [], [])]
+        blocks.append(nodes.div("chapter-references", ["chapter", "references-chapter"], references))
     meta = {
         "lang": {"t": "MetaString", "c": config.lang},
         "link-citations": {"t": "MetaBool", "c": True},

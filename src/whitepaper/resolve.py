@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from . import ast
+from . import nodes
 from .bibliography import Bibliography
 from .config import Config
 from .diagnostics import Diagnostics, Location
+from .sourcemap import SourceMap, map_chapter
 from .sources import Chapter
 from .summary import fill_summary
 from .targets import Heading, Numbering, Target, Targets
@@ -44,6 +45,7 @@ class ResolvedChapter:
     title: str
     blocks: list[Any]
     survey: Survey = field(default_factory=Survey)
+    sources: SourceMap | None = None  # the Markdown line where each block starts
 
 
 @dataclass
@@ -97,17 +99,19 @@ def resolve(
 
 def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> ResolvedChapter:
     """The chapter's title and id: front matter title, else a leading `#` heading, else the file name."""
+    sources = map_chapter(chapter, blocks)  # before numbering adds anything to the blocks
     identifier = chapter.meta.id or f"sec-{chapter.slug}"
     title = chapter.meta.title
-    inlines = ast.text_inlines(title) if title else []
+    inlines = nodes.text_inlines(title) if title else []
     # A leading `#` heading is the chapter's heading; so is any leading heading when nothing
     # else names the chapter (Manubot-style chapters start with `##`).
-    if blocks and blocks[0]["t"] == "Header" and (blocks[0]["c"][0] == 1 or title is None):
+    popped = bool(blocks and blocks[0]["t"] == "Header" and (blocks[0]["c"][0] == 1 or title is None))
+    if popped:
         first = blocks.pop(0)
         if first["c"][1][0] and f"#{first['c'][1][0]}" in chapter.text:
             identifier = first["c"][1][0]
         if title is None:
-            title, inlines = ast.stringify(first["c"][2]), first["c"][2]
+            title, inlines = nodes.stringify(first["c"][2]), first["c"][2]
         _promote_headings(blocks, first["c"][0] - 1)
     if title is None:
         title = chapter.slug.replace("-", " ").capitalize()
@@ -116,8 +120,9 @@ def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> R
             "chapter has no title: add `title:` to its front matter or start it with a `#` heading",
             "chapter-no-title",
         )
-    heading = ast.header(1, identifier, inlines or ast.text_inlines(title))
-    return ResolvedChapter(source=chapter, id=identifier, title=title, blocks=[heading, *blocks])
+    heading = nodes.header(1, identifier, inlines or nodes.text_inlines(title))
+    sources.lines_of[id(heading)] = _heading_line(chapter, sources, first if popped else None)
+    return ResolvedChapter(source=chapter, id=identifier, title=title, blocks=[heading, *blocks], sources=sources)
 
 
 def _survey(
@@ -156,7 +161,7 @@ def _survey(
             continue
         if kind in ("Math", "RawInline", "RawBlock", "Code", "CodeBlock"):
             continue
-        identifier = ast.node_id(item)
+        identifier = nodes.node_id(item)
         if identifier:
             survey.ids.add(identifier)
             if kind == "Span":
@@ -169,7 +174,7 @@ def _survey(
         elif kind == "Link" and content[2][0].startswith("#") and "xref" not in content[0][1]:
             survey.links.append(content[2][0])
         elif kind == "Header":
-            survey.headings.append((content[0], ast.stringify([i for i in content[2] if not _is_number(i)])))
+            survey.headings.append((content[0], nodes.stringify([i for i in content[2] if not _is_number(i)])))
         elif kind == "Div" and "summary-of" in content[0][1]:
             fill_summary(item, resolved.source, document.targets, config, diagnostics)
             continue
@@ -182,11 +187,21 @@ def _is_number(inline: dict[str, Any]) -> bool:
     return inline.get("t") == "Span" and "section-number" in inline["c"][0][1]
 
 
+def _heading_line(chapter: Chapter, sources: SourceMap, popped: dict[str, Any] | None) -> int:
+    """Where the chapter's title is written: its `#` heading, or the `title:` of its front matter."""
+    if popped is not None and sources.line_of(popped):
+        return sources.line_of(popped) or 1
+    for number in range(1, chapter.body_line):
+        if chapter.lines[number - 1].startswith("title:"):
+            return number
+    return chapter.body_line
+
+
 def _promote_headings(blocks: list[Any], shift: int) -> None:
     """A chapter titled by its leading `##` has its other headings moved up a level too."""
     if shift <= 0:
         return
-    for node in ast.walk(blocks):
+    for node in nodes.walk(blocks):
         if node["t"] == "Header":
             node["c"][0] = max(2, node["c"][0] - shift)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from . import ast
+from . import nodes
 from .config import Config
 from .diagnostics import Diagnostics
 from .sources import Chapter
@@ -29,7 +29,7 @@ def fill_summary(node: dict[str, Any], chapter: Chapter, targets: Targets, confi
             "summary-unknown-kind",
         )
         return
-    node["c"][1] = [ast.raw_html(summary_table(kind, pairs.get("data-number", ""), targets, config))]
+    node["c"][1] = [nodes.raw_html(summary_table(kind, pairs.get("data-number", ""), targets, config))]
 
 
 def summary_table(kind: str, number: str, targets: Targets, config: Config) -> str:

@@ -13,7 +13,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ast
+from . import nodes
 from .config import BlockKind, Config
 from .diagnostics import Diagnostics, Location
 from .sources import Chapter
@@ -118,7 +118,7 @@ class Numbering:
         if number:
             _prefix_number(heading["c"][2], label)
         self.targets.headings.append(Heading(1, chapter_id, number, title, chapter_id))
-        for node in ast.walk_blocks(blocks[1:]):  # inlines hold no numbered things: skip them, they are most nodes
+        for node in nodes.walk_blocks(blocks[1:]):  # inlines hold no numbered things: skip them, they are most nodes
             self._node(node, chapter, chapter_id, label)
 
     def _chapter_label(self, role: str) -> str:
@@ -164,7 +164,7 @@ class Numbering:
             sections[depth - 1] += 1
             number = ".".join([chapter_label, *map(str, sections[:depth])])
             _prefix_number(inlines, number)
-        title = ast.stringify(inlines[2:] if number else inlines)
+        title = nodes.stringify(inlines[2:] if number else inlines)
         if identifier:
             self._register(identifier, "section", number, title, chapter_id, self._where(identifier, chapter))
             self.targets.headings.append(Heading(level, identifier, number, title, chapter_id))
@@ -173,8 +173,8 @@ class Numbering:
         identifier = node["c"][0][0]
         number = self._next(kind, label)
         name = FIXED_KINDS[kind][0]
-        title = ast.stringify(caption)
-        label_span = {"t": "Span", "c": [ast.attr("", ["caption-label"]), ast.text_inlines(f"{name} {number}.")]}
+        title = nodes.stringify(caption)
+        label_span = {"t": "Span", "c": [nodes.attr("", ["caption-label"]), nodes.text_inlines(f"{name} {number}.")]}
         if caption and caption[0]["t"] in ("Plain", "Para"):
             caption[0]["c"][:0] = [label_span, {"t": "Space"}]
         else:
@@ -182,7 +182,7 @@ class Numbering:
         if identifier:
             self._register(identifier, kind, number, title, chapter_id, self._where(identifier, chapter))
         else:  # listed and counted; an id of ours lets the lists link to it, but authors cannot refer to it
-            images = [n["c"][2][0] for n in ast.walk(node["c"][2]) if n["t"] == "Image"]
+            images = [n["c"][2][0] for n in nodes.walk(node["c"][2]) if n["t"] == "Image"]
             where = chapter.locate(images[0]) if images else self._where("", chapter)
             identifier = node["c"][0][0] = f"wp-{kind}-{number}"
             self.targets.by_id[identifier] = Target(
@@ -200,9 +200,9 @@ class Numbering:
             return
         identifier = match.group(1)
         number = self._next("equation", label)
-        number_span = {"t": "Span", "c": [ast.attr("", ["equation-number"]), [{"t": "Str", "c": f"({number})"}]]}
+        number_span = {"t": "Span", "c": [nodes.attr("", ["equation-number"]), [{"t": "Str", "c": f"({number})"}]]}
         node["t"] = "Div"
-        node["c"] = [ast.attr(identifier, ["equation"]), [ast.para([inlines[0], number_span])]]
+        node["c"] = [nodes.attr(identifier, ["equation"]), [nodes.para([inlines[0], number_span])]]
         tex = inlines[0]["c"][1].strip()
         self._register(identifier, "equation", number, tex, chapter_id, self._where(identifier, chapter))
 
@@ -229,11 +229,11 @@ class Numbering:
         number = spec.prefix + self._next(kind, label)
         attributes[2] = [[k, v] for k, v in pairs if k != "title"]
         heading = [
-            {"t": "Span", "c": [ast.attr("", ["block-label"]), ast.text_inlines(f"{spec.label} {number}")]},
+            {"t": "Span", "c": [nodes.attr("", ["block-label"]), nodes.text_inlines(f"{spec.label} {number}")]},
         ]
         if title:
-            heading += [{"t": "Space"}, {"t": "Span", "c": [ast.attr("", ["block-title-text"]), ast.text_inlines(title)]}]
-        content.insert(0, ast.div("", ["block-title"], [ast.para(heading)]))
+            heading += [{"t": "Space"}, {"t": "Span", "c": [nodes.attr("", ["block-title-text"]), nodes.text_inlines(title)]}]
+        content.insert(0, nodes.div("", ["block-title"], [nodes.para(heading)]))
         if "block" not in classes:
             classes.append("block")
         fallback = f'title="{title}"' if title else "." + kind
@@ -312,7 +312,7 @@ def _written(identifier: str, chapter: Chapter) -> bool:
 
 
 def _prefix_number(inlines: list[Any], number: str) -> None:
-    inlines[:0] = [{"t": "Span", "c": [ast.attr("", ["section-number"]), [{"t": "Str", "c": number}]]}, {"t": "Space"}]
+    inlines[:0] = [{"t": "Span", "c": [nodes.attr("", ["section-number"]), [{"t": "Str", "c": number}]]}, {"t": "Space"}]
 
 
 def _letters(count: int) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import ast
+from . import nodes
 from .bibliography import Bibliography
 from .diagnostics import Diagnostics, Location
 from .sources import Chapter
@@ -74,7 +74,7 @@ class References:
             if target is not None:
                 target.referenced = True
                 mode = citation["citationMode"]["t"]
-                page = ast.stringify(citation["citationSuffix"]).strip(" ,;").lower() == "page"
+                page = nodes.stringify(citation["citationSuffix"]).strip(" ,;").lower() == "page"
                 refs.append(_Ref(target, braced or mode == "SuppressAuthor", capital, page))
             elif key in self.bibliography.keys:
                 works.append(citation)
@@ -89,7 +89,7 @@ class References:
         if braced:  # pandoc-xnos `{@fig:x}`: drop the braces around the reference
             inlines[index - 1]["c"] = inlines[index - 1]["c"][:-1]
             inlines[index + 1]["c"] = inlines[index + 1]["c"][1:]
-        replacement: list[Any] = [{"t": "Span", "c": [ast.attr("", ["xref"]), render(refs)]}]
+        replacement: list[Any] = [{"t": "Span", "c": [nodes.attr("", ["xref"]), render(refs)]}]
         if works:
             cite = inlines[index]
             cite["c"][0] = works
@@ -143,7 +143,7 @@ def _group(group: list[_Ref]) -> list[Any]:
         if not target.number:
             text = f"“{text}”"
         return [_link(target, text), *_page(first)]
-    inlines: list[Any] = [*ast.text_inlines(first.target.plural), {"t": "Space"}]
+    inlines: list[Any] = [*nodes.text_inlines(first.target.plural), {"t": "Space"}]
     for position, ref in enumerate(group):
         if position:
             inlines += _separator(position, len(group))
@@ -158,14 +158,14 @@ def _separator(position: int, count: int) -> list[Any]:
 
 
 def _link(target: Target, text: str) -> dict[str, Any]:
-    return {"t": "Link", "c": [ast.attr("", ["xref"], {"data-kind": target.kind}), ast.text_inlines(text), ["#" + target.id, ""]]}
+    return {"t": "Link", "c": [nodes.attr("", ["xref"], {"data-kind": target.kind}), nodes.text_inlines(text), ["#" + target.id, ""]]}
 
 
 def _page(ref: _Ref) -> list[Any]:
     """"on page N" for print readers: the print stylesheet fills it in with target-counter."""
     if not ref.page:
         return []
-    return [{"t": "Span", "c": [ast.attr("", ["xref-page"], {"data-target": "#" + ref.target.id}), []]}]
+    return [{"t": "Span", "c": [nodes.attr("", ["xref-page"], {"data-target": "#" + ref.target.id}), []]}]
 
 
 def _braced(inlines: list[Any], index: int) -> bool:

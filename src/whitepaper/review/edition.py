@@ -1,0 +1,136 @@
+"""The review edition: the PDF made for reviewing.
+
+Every block carries a marker in the margin naming its source line
+(`03-challenges.md:42`) and is a PDF named destination `L:<file>:<line>`, so a
+position on a page maps back to the Markdown an author must edit. Every page
+has a diagonal watermark (an image, so it is not in the text layer) and a
+stamp with the version, round, date and commit; each chapter opens with its
+status and owners.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from .. import nodes
+from ..resolve import Document, ResolvedChapter
+
+DESTINATION_PREFIX = "L:"
+STATUS_LABELS = {"draft": "Draft", "in-review": "In review", "approved": "Approved"}
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    """What the review edition shows besides the paper."""
+
+    watermark: str = "DRAFT"
+    round: str | None = None  # the review round's name, e.g. "r1"
+    commit: str | None = None  # short hash, with "+dirty" when the tree had uncommitted changes
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """The template's view of the review edition."""
+
+    watermark_uri: str
+    stamp: str
+
+
+def destination(path: str, line: int) -> str:
+    return f"{DESTINATION_PREFIX}{path}:{line}"
+
+
+def parse_destination(name: str) -> tuple[str, int] | None:
+    """`L:chapters/03-x.md:42` (maybe with a `~2` suffix) -> ("chapters/03-x.md", 42)."""
+    name = name.lstrip("/")
+    if not name.startswith(DESTINATION_PREFIX):
+        return None
+    path, _, rest = name[len(DESTINATION_PREFIX) :].rpartition(":")
+    line = rest.split("~", 1)[0]
+    return (path, int(line)) if path and line.isdigit() else None
+
+
+def mark_sources(document: Document) -> None:
+    """Wrap every mapped block in a marker div; put status and owners under each chapter heading."""
+    used: dict[str, int] = {}
+    for chapter in document.chapters:
+        chapter.blocks = _wrap(chapter.blocks, chapter, used)
+        _status_badge(chapter)
+
+
+def _wrap(blocks: list[Any], chapter: ResolvedChapter, used: dict[str, int]) -> list[Any]:
+    wrapped = []
+    for block in blocks:
+        _wrap_children(block, chapter, used)
+        line = chapter.sources.line_of(block) if chapter.sources else None
+        if line is None:
+            wrapped.append(block)
+            continue
+        name = destination(chapter.source.rel, line)
+        count = used[name] = used.get(name, 0) + 1
+        identifier = name if count == 1 else f"{name}~{count}"
+        label = f"{PurePosixPath(chapter.source.rel).name}:{line}"
+        wrapped.append(nodes.div(identifier, ["src"], [block], {"data-src": label}))
+    return wrapped
+
+
+def _wrap_children(block: dict[str, Any], chapter: ResolvedChapter, used: dict[str, int]) -> None:
+    kind, content = block["t"], block.get("c")
+    if kind == "Div":
+        content[1] = _wrap(content[1], chapter, used)
+    elif kind == "BlockQuote":
+        block["c"] = _wrap(content, chapter, used)
+    elif kind == "BulletList":
+        block["c"] = [_wrap(item, chapter, used) for item in content]
+    elif kind == "OrderedList":
+        content[1] = [_wrap(item, chapter, used) for item in content[1]]
+
+
+def _status_badge(chapter: ResolvedChapter) -> None:
+    meta = chapter.source.meta
+    text = f"Status: {STATUS_LABELS[meta.status]}"
+    if meta.owners:
+        text += f" · Owners: {', '.join(meta.owners)}"
+    badge = nodes.div("", ["chapter-meta", f"status-{meta.status}"], [nodes.para(nodes.text_inlines(text))])
+    chapter.blocks.insert(1, badge)
+
+
+def stamp_text(version: str, date: str, options: ReviewOptions) -> str:
+    parts = [f"Review {options.round}" if options.round else "Review edition", f"version {version}", date]
+    if options.commit:
+        parts.append(f"commit {options.commit}")
+    return " · ".join(parts)
+
+
+def view(version: str, date: str, options: ReviewOptions) -> ReviewView:
+    png = watermark_png(options.watermark)
+    return ReviewView(f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}", stamp_text(version, date, options))
+
+
+@functools.lru_cache(maxsize=8)
+def watermark_png(text: str) -> bytes:
+    """The watermark as a picture: light grey text at 45 degrees on a transparent A4-shaped canvas.
+
+    A picture rather than text, so it stays out of what a reader selects or copies.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = 1240, 1754  # A4 at 150 dpi
+    canvas = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    size = int(width * 1.1 / max(len(text), 4))
+    try:
+        font = ImageFont.truetype("DejaVuSans-Bold.ttf", size)
+    except OSError:
+        font = ImageFont.load_default(size=size)
+    label = Image.new("RGBA", (int(size * 0.75 * len(text)) + size, int(size * 1.5)), (255, 255, 255, 0))
+    ImageDraw.Draw(label).text((size // 2, size // 6), text, font=font, fill=(120, 130, 145, 40))
+    rotated = label.rotate(54.7, expand=True, resample=Image.Resampling.BICUBIC)
+    canvas.alpha_composite(rotated, ((width - rotated.width) // 2, (height - rotated.height) // 2))
+    out = io.BytesIO()
+    canvas.save(out, format="PNG", optimize=True)
+    return out.getvalue()
