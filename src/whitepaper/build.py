@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Literal
 
 from .bibliography import write_csl_json
-from .check import CACHE_DIR, Reporter, Timed, analyse
+from .check import CACHE_DIR, Analysis, Reporter, Timed, analyse
 from .config import LoadedConfig
 from .diagnostics import DiagnosticError, Diagnostics, Location
 from .pdf import render_pdf
-from .render import context, render_body, render_pages
+from .render import TemplateContext, context, render_body, render_pages
+from .review.edition import ReviewOptions, mark_sources
+from .review.edition import view as review_view
 from .sources import Chapter
 from .write import write_outputs
 
@@ -25,6 +27,7 @@ class BuildOptions:
     paper_size: Literal["a4", "letter"] | None = None  # None: as whitepaper.yaml says
     keep_print_html: bool = False  # also write build/<name>.print.html, the PDF's source
     use_cache: bool = True  # False: parse everything afresh (build/.cache is neither read nor written)
+    review: ReviewOptions | None = None  # build the review edition (build/<name>.review.pdf) instead
 
 
 @dataclass
@@ -35,6 +38,15 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
+@dataclass
+class Produced:
+    """A build held in memory: the outputs by file name, and what they were made from."""
+
+    analysis: Analysis
+    context: TemplateContext
+    outputs: dict[str, bytes]
+
+
 def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter: Reporter | None = None) -> BuildResult:
     """Build the paper's HTML and PDF drafts into `build/`.
 
@@ -42,8 +54,16 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
     errors; the previous outputs are then left untouched.
     """
     started = time.perf_counter()
-    project = Path(project)
-    reporter = Timed(reporter)
+    timed = Timed(reporter)
+    produced = produce(Path(project), options, timed)
+    timed.stage("write")
+    written = write_outputs(Path(project) / BUILD_DIR, produced.outputs)
+    timed.finish()
+    return BuildResult(written, produced.analysis.diagnostics, time.perf_counter() - started, timed.timings)
+
+
+def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
+    """Every stage but writing: check, render and lay out, all in memory."""
     analysis = analyse(project, reporter, use_cache=options.use_cache)
     diagnostics = analysis.diagnostics
     _stop_on_errors(diagnostics)
@@ -53,6 +73,9 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
     if options.paper_size:
         config = config.model_copy(update={"paper_size": options.paper_size})
     formats = options.formats or tuple(config.outputs.formats)
+    if options.review:
+        formats = ("pdf",)
+        mark_sources(document)
     extra_css = _extra_css(project, loaded, diagnostics)
     _stop_on_errors(diagnostics)
 
@@ -63,13 +86,15 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
         if line.strip():
             diagnostics.warning(Location("whitepaper.yaml"), f"pandoc: {line.strip()}", "pandoc-warning")
     ctx = context(config, document, abstract_html, body_html, extra_css)
+    if options.review:
+        ctx.review = review_view(config.version, ctx.date, options.review)
     pages = render_pages(project, ctx, document.images)
     for tex in pages.math_failed:
         where = next((c.locate(tex) for c in chapters if tex in c.text), Location("whitepaper.yaml"))
         diagnostics.warning(where, f"math cannot be drawn for the PDF, shown as TeX: {tex}", "math-unsupported")
 
     outputs: dict[str, bytes] = {}
-    name = config.outputs.name
+    name = config.outputs.name + (".review" if options.review else "")
     if "html" in formats:
         outputs[f"{name}.html"] = pages.screen.encode("utf-8")
     if "pdf" in formats:
@@ -82,11 +107,7 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
     if options.keep_print_html:
         # Relative URLs in it resolve against the project folder, not build/.
         outputs[f"{name}.print.html"] = pages.print.replace("<head>", '<head>\n<base href="../">', 1).encode("utf-8")
-
-    reporter.stage("write")
-    written = write_outputs(project / BUILD_DIR, outputs)
-    reporter.finish()
-    return BuildResult(written, diagnostics, time.perf_counter() - started, reporter.timings)
+    return Produced(analysis, ctx, outputs)
 
 
 def _stop_on_errors(diagnostics: Diagnostics) -> None:

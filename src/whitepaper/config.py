@@ -123,6 +123,20 @@ class BlockKind(Model):
         return self.plural or f"{self.label}s"
 
 
+class Reviewer(Model):
+    """Someone asked to review, and what they review."""
+
+    name: str = Field(description="The reviewer's name; their packet's file name carries it.")
+    email: str | None = Field(None, description="Contact address.")
+    organisation: str | None = Field(None, description="Their organisation.")
+    chapters: list[str] = Field(default_factory=list, description="Chapter files (or chapter ids) to review; empty: all.")
+    due: dt.date | None = Field(None, description="When comments are due.")
+
+
+class ReviewSettings(Model):
+    watermark: str = Field("DRAFT", description="Diagonal text on every page of review editions.")
+
+
 Severity = Literal["error", "warning", "ignore"]
 
 
@@ -157,6 +171,8 @@ class Config(Model):
     lists_of: list[Literal["figures", "tables"]] = Field(
         default_factory=list, description="Lists after the table of contents: `figures`, `tables`."
     )
+    reviewers: list[Reviewer] = Field(default_factory=list, description="Who reviews which chapters.")
+    review: ReviewSettings = Field(default_factory=ReviewSettings, description="How review editions look.")
     max_image_size: float = Field(5.0, gt=0, description="Images larger than this many MB are reported.")
     rules: dict[str, Severity] = Field(default_factory=dict, description="Severity per rule id: error, warning or ignore.")
 

@@ -77,6 +77,12 @@ def ast_to_html(document: dict[str, Any], extra_args: list[str]) -> tuple[str, s
     return process.stdout.decode("utf-8"), process.stderr.decode("utf-8", errors="replace")
 
 
+def ast_to_docx(document: dict[str, Any], extra_args: list[str]) -> bytes:
+    """Render an AST to a Word file (pandoc writes it to stdout)."""
+    payload = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    return run(["-f", "json", "-t", "docx", "-o", "-", *extra_args], payload).stdout
+
+
 def bibliography_to_csl(path: str) -> list[dict[str, Any]]:
     """Read a .bib/.json/.yaml bibliography into CSL JSON items (pandoc does the parsing)."""
     process = run(["-f", _bibliography_reader(path), "-t", "csljson", path])

@@ -19,6 +19,7 @@ import markupsafe
 
 from . import __version__, nodes, pandoc
 from .config import Config
+from .bibliography import write_csl_json
 from .mathsvg import math_to_svg
 from .resolve import Document
 
@@ -93,6 +94,7 @@ class TemplateContext:
     extra_css: str
     generator: str = f"whitepaper {__version__}"
     media: str = "screen"
+    review: Any = None  # review.edition.ReviewView in the review edition
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -119,6 +121,26 @@ def pandoc_document(document: Document, config: Config) -> dict[str, Any]:
         "link-bibliography": {"t": "MetaBool", "c": True},
     }
     return {"pandoc-api-version": pandoc.api_version(), "meta": meta, "blocks": blocks}
+
+
+def docx_document(project: Path, analysis: Any, chapters: list[Any]) -> bytes:
+    """A Word file of some chapters, citations resolved and figures included; styles from the
+    project's `templates/reference.docx` when there is one."""
+    config = analysis.loaded.config
+    references = [nodes.header(1, "references", nodes.text_inlines("References")), nodes.div("refs", [], [])]
+    blocks = [block for chapter in chapters for block in chapter.blocks] + references
+    meta = {
+        "title": {"t": "MetaInlines", "c": nodes.text_inlines(config.title)},
+        "lang": {"t": "MetaString", "c": config.lang},
+        "link-citations": {"t": "MetaBool", "c": True},
+    }
+    args = ["--citeproc", "--csl", str(analysis.csl), "--resource-path", str(project)]
+    if analysis.bibliography.items:
+        args += ["--bibliography", str(write_csl_json(analysis.bibliography, project / "build" / ".cache"))]
+    if (project / "templates" / "reference.docx").is_file():
+        args += ["--reference-doc", str(project / "templates" / "reference.docx")]
+    document = {"pandoc-api-version": pandoc.api_version(), "meta": meta, "blocks": blocks}
+    return pandoc.ast_to_docx(document, args)
 
 
 def render_body(document: Document, config: Config, csl: Path, bibliography_json: Path | None) -> tuple[str, str, str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..build import BuildOptions, build
+from ..review.edition import review_options
 from .output import Progress, count_line, describe_outputs, exit_codes, print_diagnostics, stderr_console
 
 
@@ -15,15 +16,19 @@ from .output import Progress, count_line, describe_outputs, exit_codes, print_di
 @click.option("--html", "only", flag_value="html", help="Build the HTML draft only.")
 @click.option("--pdf", "only", flag_value="pdf", help="Build the PDF draft only.")
 @click.option("--paper-size", type=click.Choice(["a4", "letter"]), help="Page size of the PDF (default from config: A4).")
+@click.option("--review", is_flag=True, help="Build the review edition (build/<name>.review.pdf): source-line markers, watermark, stamp.")
 @click.option("--keep-print-html", is_flag=True, help="Also write build/<name>.print.html, the HTML the PDF is laid out from.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
-def build_command(project: Path, only: str | None, paper_size: str | None, keep_print_html: bool, quiet: bool) -> None:
+def build_command(
+    project: Path, only: str | None, paper_size: str | None, review: bool, keep_print_html: bool, quiet: bool
+) -> None:
     """Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."""
     console = stderr_console(quiet)
     options = BuildOptions(
         formats=(only,) if only else None,  # type: ignore[arg-type]
         paper_size=paper_size,  # type: ignore[arg-type]
         keep_print_html=keep_print_html,
+        review=review_options(project) if review else None,
     )
     with exit_codes():
         progress = Progress(console)

@@ -14,10 +14,11 @@ import base64
 import functools
 import io
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import nodes
+from ..diagnostics import DiagnosticError, Diagnostics
 from ..resolve import Document, ResolvedChapter
 
 DESTINATION_PREFIX = "L:"
@@ -39,6 +40,19 @@ class ReviewView:
 
     watermark_uri: str
     stamp: str
+
+
+def review_options(project: Path, round_name: str | None = None) -> ReviewOptions:
+    """The review edition's options for a project: its watermark, and the commit it is built from."""
+    from ..config import load_config
+    from ..gitinfo import git_state
+
+    try:
+        watermark = load_config(project, Diagnostics()).config.review.watermark
+    except DiagnosticError:
+        watermark = ReviewOptions.watermark  # the build reports the config's problems itself
+    state = git_state(project)
+    return ReviewOptions(watermark=watermark, round=round_name, commit=state.describe() if state else None)
 
 
 def destination(path: str, line: int) -> str:
@@ -68,7 +82,8 @@ def _wrap(blocks: list[Any], chapter: ResolvedChapter, used: dict[str, int]) -> 
     for block in blocks:
         _wrap_children(block, chapter, used)
         line = chapter.sources.line_of(block) if chapter.sources else None
-        if line is None:
+        if line is None or block["t"] in ("BulletList", "OrderedList", "BlockQuote"):
+            # a list or quote starts on its first item's line: the item carries the marker
             wrapped.append(block)
             continue
         name = destination(chapter.source.rel, line)
