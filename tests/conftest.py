@@ -78,6 +78,7 @@ def write_project(root: Path, chapters: dict[str, str], config: str | None = Non
 
 
 def copy_sample(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
     for part in SAMPLE_PARTS:
         source = REPO / part
         if source.is_dir():

@@ -89,9 +89,21 @@ def _wrap(blocks: list[Any], chapter: ResolvedChapter, used: dict[str, int]) -> 
         name = destination(chapter.source.rel, line)
         count = used[name] = used.get(name, 0) + 1
         identifier = name if count == 1 else f"{name}~{count}"
-        label = f"{PurePosixPath(chapter.source.rel).name}:{line}"
+        label = marker_label(PurePosixPath(chapter.source.rel).name, line)
         wrapped.append(nodes.div(identifier, ["src"], [block], {"data-src": label}))
     return wrapped
+
+
+MARKER_WIDTH = 19  # characters that fit in the margin column
+
+
+def marker_label(file_name: str, line: int) -> str:
+    """`03-challenges.md:42`; a long file name is shortened, never the line number."""
+    label = f"{file_name}:{line}"
+    if len(label) <= MARKER_WIDTH:
+        return label
+    room = MARKER_WIDTH - len(f"…:{line}")
+    return f"{file_name[:room]}…:{line}"
 
 
 def _wrap_children(block: dict[str, Any], chapter: ResolvedChapter, used: dict[str, int]) -> None:
@@ -135,7 +147,7 @@ def watermark_png(text: str) -> bytes:
     """
     from PIL import Image, ImageDraw, ImageFont
 
-    width, height = 1240, 1754  # A4 at 150 dpi
+    width, height = 620, 877  # A4 at 75 dpi: enough for faint letters, and cheap to paint on every page
     canvas = Image.new("RGBA", (width, height), (255, 255, 255, 0))
     size = int(width * 1.1 / max(len(text), 4))
     try:
