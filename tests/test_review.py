@@ -286,4 +286,4 @@ def test_marker_labels_keep_the_line_number() -> None:
 
     assert marker_label("03-challenges.md", 42) == "03-challenges.md:42"
     long = marker_label("05-collaboration.md", 145)
-    assert long == "05-collabora…:145" and len(long) <= MARKER_WIDTH
+    assert long == "05-collaborati…:145" and len(long) <= MARKER_WIDTH
