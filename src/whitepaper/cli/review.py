@@ -8,8 +8,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ..review.collect import collect
+from ..review.register import load_register
+from ..review.report import locate, report
 from ..review.rounds import list_rounds, start_round
-from .output import Progress, exit_codes, stderr_console
+from .output import Progress, exit_codes, print_diagnostics, stderr_console
 
 PROJECT = click.option(
     "-C", "--project", type=click.Path(file_okay=False, path_type=Path), default=".", help="The paper project (default: here)."
@@ -37,6 +40,43 @@ def start_command(name: str, project: Path, allow_dirty: bool, docx: bool, quiet
         click.echo(f"round {name}: {len(record.files)} files in {record.folder}, frozen at {frozen}")
         for reviewer in record.reviewers:
             click.echo(f"  {reviewer['packet']}  {reviewer['name']}: {len(reviewer['chapters'])} chapters")
+
+
+@review_group.command("collect")
+@click.argument("name")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@PROJECT
+def collect_command(name: str, files: tuple[Path, ...], project: Path) -> None:
+    """Read reviewers' annotated PDFs (or folders of them, or CSV comment sheets) into review/NAME/comments.yaml."""
+    with exit_codes():
+        result = collect(project, name, list(files))
+        print_diagnostics(result.diagnostics)
+        click.echo(f"{result.added} new comments from {result.files} files; {result.total} in {result.register}")
+
+
+@review_group.command("report")
+@click.argument("name")
+@PROJECT
+def report_command(name: str, project: Path) -> None:
+    """Write the comments report and the response to reviewers (HTML, PDF, Word) into review/NAME/."""
+    with exit_codes():
+        result = report(project, name)
+        total = sum(result.counts["status"].values())
+        statuses = ", ".join(f"{count} {status}" for status, count in result.counts["status"].most_common())
+        click.echo(f"{total} comments ({statuses or 'none'}): " + ", ".join(str(p) for p in result.paths))
+
+
+@review_group.command("locate")
+@click.argument("name")
+@PROJECT
+def locate_command(name: str, project: Path) -> None:
+    """Show where each comment of round NAME is now, following moved lines; say when the text is gone."""
+    with exit_codes():
+        for item in locate(project, load_register(project, name)):
+            c = item.comment
+            was = f"{c.file}:{c.line}" if c.file else "no location"
+            now = item.where if (item.moved or item.line is None) else "unchanged"
+            click.echo(f"{c.id}  {c.reviewer:24.24}  {was:40.40}  {now}")
 
 
 @review_group.command("list")
