@@ -242,7 +242,8 @@ def test_status_table_and_json(tmp_path: Path) -> None:
     data = json.loads(run_cli("status", project, "--format", "json").output)
     assert data == [
         {"file": "chapters/01-a.md", "title": "Alpha", "status": "approved", "owners": ["Ann"], "words": 4,
-         "reading_minutes": 1, "citations": 2, "figures": 0, "tables": 0, "warnings": 0, "errors": 0}
+         "reading_minutes": 1, "citations": 2, "figures": 0, "tables": 0, "warnings": 0, "errors": 0,
+         "open_comments": 0}
     ]  # fmt: skip
     table = run_cli("status", project).output
     assert "Alpha" in table and "approved" in table and "Ann" in table

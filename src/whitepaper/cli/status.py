@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..check import check
+from ..review.report import open_comments
 from .output import environment_errors
 
 
@@ -21,23 +22,25 @@ def status_command(project: Path, fmt: str) -> None:
     """Show each chapter's title, status, owners, words, citations, figures and open problems."""
     with environment_errors():
         result = check(project)
+    comments = open_comments(project)
     if fmt == "json":
-        click.echo(json.dumps([asdict(s) for s in result.stats], indent=2, ensure_ascii=False))
+        rows = [asdict(s) | {"open_comments": comments.get(s.file, 0)} for s in result.stats]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(title=f"{project.resolve().name}: {len(result.stats)} chapters", title_justify="left")
     for name, justify in (("Chapter", "left"), ("Title", "left"), ("Status", "left"), ("Owners", "left"),
                           ("Words", "right"), ("Read", "right"), ("Citations", "right"), ("Figures", "right"),
-                          ("Tables", "right"), ("Problems", "right")):  # fmt: skip
+                          ("Tables", "right"), ("Problems", "right"), ("Open comments", "right")):  # fmt: skip
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for s in result.stats:
         problems = f"{s.errors} errors, {s.warnings} warnings" if s.errors else str(s.warnings)
         table.add_row(
             s.file, s.title, s.status, ", ".join(s.owners), f"{s.words:,}", f"{s.reading_minutes} min",
-            str(s.citations), str(s.figures), str(s.tables), problems,
+            str(s.citations), str(s.figures), str(s.tables), problems, str(comments.get(s.file, 0)),
         )  # fmt: skip
     words = sum(s.words for s in result.stats)
     table.add_section()
     table.add_row("total", "", "", "", f"{words:,}", f"{sum(s.reading_minutes for s in result.stats)} min",
                   str(sum(s.citations for s in result.stats)), str(sum(s.figures for s in result.stats)),
-                  str(sum(s.tables for s in result.stats)), str(len(result.diagnostics)))  # fmt: skip
+                  str(sum(s.tables for s in result.stats)), str(len(result.diagnostics)), str(sum(comments.values())))  # fmt: skip
     Console(width=160 if not Console().is_terminal else None).print(table)

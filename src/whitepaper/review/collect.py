@@ -150,12 +150,13 @@ def _pdf(path: Path, project: Path, info: RoundInfo, sources: _Sources, diagnost
                 glyphs = page_glyphs(page)
             comment = _comment(annotation, subtype, page_index, glyphs or [], destinations, reviewer, info, sources, shown)
             if "/IRT" in annotation:
-                replies.append((comment, annotation["/IRT"]))
+                replies.append((comment, annotation.raw_get("/IRT")))  # the reference, not the object
             comments.append(comment)
             if isinstance(reference, IndirectObject):
                 by_ref[(reference.idnum, reference.generation)] = comment
     for reply, parent_ref in replies:  # replies are threaded under the comment they answer
-        parent = by_ref.get((parent_ref.idnum, parent_ref.generation)) if isinstance(parent_ref, IndirectObject) else None
+        key = (parent_ref.idnum, parent_ref.generation) if isinstance(parent_ref, IndirectObject) else None
+        parent = by_ref.get(key) if key else None
         if parent is not None:
             reply.in_reply_to = parent.id
             reply.kind = "reply"
@@ -222,7 +223,8 @@ def _comment(
 ) -> Comment:
     rect = [float(v) for v in _resolve(annotation.get("/Rect", [0, 0, 0, 0]))]
     quads = _quads(annotation) if subtype in MARKUP else []
-    top = max((q[3] for q in quads), default=max(rect[1], rect[3]) if len(rect) == 4 else 0)
+    # A note's icon hangs from where the reader clicked; allow half a line of slack above the text.
+    top = max((q[3] for q in quads), default=(max(rect[1], rect[3]) - 6) if len(rect) == 4 else 0)
     quote = text_in_quads(glyphs, quads) if quads else ""
     contents = _text(annotation.get("/Contents")) or (_text(annotation.get("/RC")) and _strip_tags(_text(annotation.get("/RC"))))
     kind = KINDS[subtype]
@@ -406,7 +408,8 @@ class _Sources:
             for index, page in enumerate(full.pages):
                 for glyph_line in _lines_of(page_glyphs(page)):
                     text, top = glyph_line
-                    if re.match(rf"{re.escape(number)}\s+\S", text):
+                    # a heading starts with its number (after a margin marker); the contents' lines have leaders
+                    if re.search(rf"(?:^|\s){re.escape(number)}\s+\S", text) and ". . ." not in text:
                         found = _nearest(destinations, index, top)
                         return (found.file, found.line, index + 1) if found else (None, None, index + 1)
         return None, None, None

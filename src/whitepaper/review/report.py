@@ -74,6 +74,21 @@ def current_line(lines: list[str], first: str, was: int) -> int | None:
     return best
 
 
+def open_comments(project: Path) -> Counter[str]:
+    """Open comments per chapter file, over every round whose register parses."""
+    from ..diagnostics import DiagnosticError
+    from .rounds import REVIEW_DIR
+
+    counts: Counter[str] = Counter()
+    for register in sorted((project / REVIEW_DIR).glob("*/comments.yaml")):
+        try:
+            comments = load_register(project, register.parent.name)
+        except DiagnosticError:
+            continue  # `review collect` reports a broken register; status only counts
+        counts.update(c.file for c in comments if c.status == "open" and c.file and not c.in_reply_to)
+    return counts
+
+
 @dataclass
 class ReportFiles:
     paths: list[Path]
