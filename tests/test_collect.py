@@ -41,7 +41,12 @@ def word_boxes(path: Path, page: int, words: str) -> list[tuple[float, float, fl
 
 def page_with(path: Path, words: str) -> int:
     document = pymupdf.open(path)
-    return next(i for i, page in enumerate(document) if words in " ".join(w[4] for w in page.get_text("words")))
+    wanted = words.split()
+    for number, page in enumerate(document):
+        found = [w[4] for w in page.get_text("words")]
+        if any(found[i : i + len(wanted)] == wanted for i in range(len(found))):
+            return number
+    raise AssertionError(f"{words!r} not in {path.name}")
 
 
 def quad_points(boxes: list[tuple[float, float, float, float]]) -> ArrayObject:
@@ -274,3 +279,50 @@ def test_report_and_moved_lines(round_project: Path, tmp_path: Path) -> None:
     assert "Sam Second" in text and "Rita Reviewer" in text
     status = run_cli("status", project, "--format", "json").output
     assert '"open_comments"' in status
+
+
+SAMPLE_COMMENTS = {
+    # reviewer packet -> (words to highlight, comment)
+    "r1-01-dr-miriam-achterberg.pdf": [
+        ("Removing identifiers", "Clinicians will ask how this applies to pseudonymised registries."),
+        ("A model trained on data", "Add an example from radiology."),
+    ],
+    "r1-02-jonas-pelletier.pdf": [
+        ("Research funders should require", "Who pays for the stewardship this requires?"),
+        ("Public institutions that hold", "Name the competition-law constraints."),
+    ],
+    "r1-03-dr-keiko-ishida.pdf": [
+        ("Federated learning trains", "Mention secure aggregation explicitly."),
+        ("tiered model", "The tier analogy is looser than the figure suggests."),
+    ],
+}
+
+
+def test_sample_round_with_three_returned_packets(tmp_path: Path) -> None:
+    from conftest import copy_sample
+
+    project = copy_sample(tmp_path / "sample")
+    assert run_cli("review", "start", "r1", "-C", project, "--quiet").exit_code == 0
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    for packet_name, comments in SAMPLE_COMMENTS.items():
+        packet = project / "review" / "r1" / packet_name
+        writer = PdfWriter(clone_from=packet)
+        for words, text in comments:
+            page = page_with(packet, words)
+            writer.add_annotation(page_number=page, annotation=markup("/Highlight", word_boxes(packet, page, words), text, "reviewer"))
+        writer.write(returned / packet_name)
+    result = run_cli("review", "collect", "r1", returned, "-C", project)
+    assert result.exit_code == 0 and result.output.startswith("6 new comments"), result.output
+    register = yaml.safe_load((project / "review" / "r1" / "comments.yaml").read_text())["comments"]
+    for comment in register:
+        assert comment["file"].startswith("chapters/") and comment["line"] and comment["quote"]
+        words = next(w for c in SAMPLE_COMMENTS.values() for w, t in c if t == comment["comment"])
+        assert comment["quote"] == words
+        source = (project / comment["file"]).read_text().split("\n")
+        block = " ".join(source[comment["line"] - 1 : comment["line"] + 6])
+        assert words.split()[0] in block  # the line named is where the marked words' block starts
+    assert run_cli("review", "report", "r1", "-C", project).exit_code == 0
+    text = " ".join(page.get_text() for page in pymupdf.open(project / "review" / "r1" / "report.pdf"))
+    for reviewer in ("Dr Miriam Achterberg", "Jonas Pelletier", "Dr Keiko Ishida"):
+        assert reviewer in text

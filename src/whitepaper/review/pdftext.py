@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pypdf import PageObject
-from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
+from pypdf.generic import DictionaryObject, IndirectObject
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,98 @@ def _multiply(a: list[float], b: list[float]) -> list[float]:
     ]  # fmt: skip
 
 
+_DELIMITERS = b"()<>[]{}/%"
+_WHITESPACE = b" \t\r\n\x0c\x00"
+_NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)")
+_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
+
+
+def _operations(data: bytes) -> list[tuple[list[Any], str]]:
+    """A content stream as (operands, operator) pairs: a small tokenizer, since pypdf's
+    general parser costs a tenth of a second per page and only text operators matter here.
+    Strings come out as bytes, arrays as lists, names as str with their slash."""
+    operations: list[tuple[list[Any], str]] = []
+    operands: list[Any] = []
+    stack: list[list[Any]] = []
+    position, size = 0, len(data)
+    while position < size:
+        char = data[position]
+        if char in _WHITESPACE:
+            position += 1
+        elif char == 0x25:  # % comment
+            end = data.find(b"\n", position)
+            position = size if end < 0 else end + 1
+        elif char == 0x28:  # ( literal string, with nesting and escapes
+            depth, position, out = 1, position + 1, bytearray()
+            while position < size:
+                byte = data[position]
+                if byte == 0x5C and position + 1 < size:  # backslash
+                    following = data[position + 1]
+                    if following in _ESCAPES:
+                        out += _ESCAPES[following]
+                        position += 2
+                    elif 0x30 <= following <= 0x37:
+                        digits = re.match(rb"[0-7]{1,3}", data[position + 1 : position + 4])
+                        out.append(int(digits.group(0), 8) & 0xFF)  # type: ignore[union-attr]
+                        position += 1 + len(digits.group(0))  # type: ignore[union-attr]
+                    elif following in (0x0A, 0x0D):
+                        position += 2
+                    else:
+                        out.append(following)
+                        position += 2
+                    continue
+                if byte == 0x28:
+                    depth += 1
+                elif byte == 0x29:
+                    depth -= 1
+                    if depth == 0:
+                        position += 1
+                        break
+                out.append(byte)
+                position += 1
+            (stack[-1] if stack else operands).append(bytes(out))
+        elif char == 0x3C and data[position + 1 : position + 2] != b"<":  # <hex string>
+            end = data.find(b">", position)
+            hexdigits = re.sub(rb"\s", b"", data[position + 1 : end])
+            (stack[-1] if stack else operands).append(bytes.fromhex((hexdigits + b"0" * (len(hexdigits) % 2)).decode()))
+            position = end + 1
+        elif char == 0x5B:  # [
+            stack.append([])
+            position += 1
+        elif char == 0x5D:  # ]
+            array = stack.pop() if stack else []
+            (stack[-1] if stack else operands).append(array)
+            position += 1
+        elif char in b"<>{}":  # dictionaries (marked content) and braces: skipped
+            position += 1
+        elif char == 0x2F:  # /name
+            end = position + 1
+            while end < size and data[end] not in _WHITESPACE and data[end] not in _DELIMITERS:
+                end += 1
+            (stack[-1] if stack else operands).append(data[position:end].decode("latin-1"))
+            position = end
+        else:
+            number = _NUMBER.match(data, position)
+            if number:
+                (stack[-1] if stack else operands).append(float(number.group(0)))
+                position = number.end()
+                continue
+            end = position
+            while end < size and data[end] not in _WHITESPACE and data[end] not in _DELIMITERS:
+                end += 1
+            end = max(end, position + 1)
+            operator = data[position:end].decode("latin-1")
+            if operator == "BI":  # an inline image: skip to its end
+                stop = data.find(b"EI", end)
+                position = size if stop < 0 else stop + 2
+                operands = []
+                continue
+            operations.append((operands, operator))
+            operands = []
+            position = end
+    return operations
+
+
 def page_glyphs(page: PageObject) -> list[Glyph]:
     """Every glyph drawn by the page's own content stream, in drawing order."""
     resources = _resolve(page.get("/Resources")) or {}
@@ -123,8 +215,7 @@ def page_glyphs(page: PageObject) -> list[Glyph]:
     font: _Font | None = None
     size = char_spacing = word_spacing = leading = rise = 0.0
     scale = 1.0
-    for operands, operator in ContentStream(contents, page.pdf).operations:
-        op = operator.decode("latin-1") if isinstance(operator, bytes) else str(operator)
+    for operands, op in _operations(contents.get_data()):
         if op == "q":
             stack.append(ctm)
         elif op == "Q" and stack:
@@ -166,31 +257,35 @@ def page_glyphs(page: PageObject) -> list[Glyph]:
                 line = _multiply([1, 0, 0, 1, 0, -leading], line)
                 tm = line
             parts = operands[0] if op == "TJ" else [operands[-1]]
+            tm = list(tm)
+            # Text is upright in these PDFs: x scale is tm[0]*ctm[0], y scale tm[3]*ctm[3].
+            x_scale, y_scale = tm[0] * ctm[0], tm[3] * ctm[3]
             for part in parts:
-                if isinstance(part, (bytes, str)) or hasattr(part, "original_bytes"):
-                    data = part.original_bytes if hasattr(part, "original_bytes") else (part if isinstance(part, bytes) else str(part).encode("latin-1"))
+                if isinstance(part, bytes):
                     if font is None:
                         continue
-                    for code in font.codes(data):
+                    for code in font.codes(part):
                         advance = (font.widths.get(code, font.default) / 1000 * size + char_spacing) * scale
                         if not font.two_byte and code == 32:
                             advance += word_spacing * scale
-                        matrix = _multiply(tm, ctm)
-                        x0, y = matrix[4], matrix[5] + rise * matrix[3]
-                        x1 = x0 + advance * matrix[0]
-                        effective = size * abs(matrix[3]) if matrix[3] else size
+                        x0 = tm[4] * ctm[0] + tm[5] * ctm[2] + ctm[4]
+                        y = tm[4] * ctm[1] + tm[5] * ctm[3] + ctm[5] + rise * y_scale
                         char = font.char(code)
                         if char:
-                            glyphs.append(Glyph(char, x0, x1, y, effective))
-                        tm = _multiply([1, 0, 0, 1, advance, 0], tm)
-                else:
-                    tm = _multiply([1, 0, 0, 1, -float(part) / 1000 * size * scale, 0], tm)
+                            glyphs.append(Glyph(char, x0, x0 + advance * x_scale, y, size * abs(y_scale) if y_scale else size))
+                        tm[4] += advance * tm[0]
+                        tm[5] += advance * tm[1]
+                elif isinstance(part, float):
+                    shift = -part / 1000 * size * scale
+                    tm[4] += shift * tm[0]
+                    tm[5] += shift * tm[1]
     return glyphs
 
 
 def text_in_quads(glyphs: list[Glyph], quads: list[tuple[float, float, float, float]]) -> str:
     """The text whose glyphs sit inside any of the boxes (x0, y0, x1, y1), in reading order."""
-    chosen = [g for g in glyphs if any(_inside(g, box) for box in quads)]
+    chosen = [g for box in quads for g in glyphs if box[1] - 2 <= g.y <= box[3] + 2 and _inside(g, box)]
+    chosen = list(dict.fromkeys(chosen))  # a glyph under two overlapping boxes counts once
     chosen.sort(key=lambda g: (-round(g.y, 0), g.x0))
     return join_glyphs(chosen)
 
