@@ -10,6 +10,7 @@ import click
 from .. import __version__
 from .build import build_command
 from .check import check_command
+from .diff import diff_command
 from .new import new_command
 from .review import review_group
 from .status import status_command
@@ -23,6 +24,7 @@ def main() -> None:
 
 main.add_command(build_command)
 main.add_command(check_command)
+main.add_command(diff_command)
 main.add_command(new_command)
 main.add_command(review_group)
 main.add_command(status_command)
