@@ -23,7 +23,7 @@ from ..resolve import Document, ResolvedChapter
 
 NUMBER_CLASSES = {"section-number", "caption-label", "block-label", "equation-number"}
 SIMILAR = 0.45  # blocks at least this alike are compared word by word; less alike, replaced whole
-MOVED_MIN = 40  # characters a paragraph needs before an identical one elsewhere counts as moved
+MOVED_MIN = 20  # characters a block needs before an identical one elsewhere counts as moved
 
 
 @dataclass
@@ -170,8 +170,9 @@ class Comparer:
         out: list[Any] = []
         matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op == "equal":
-                out += new[j1:j2]
+            if op == "equal":  # the same text; a figure may still show another picture
+                for old_block, new_block in zip(old[i1:i2], new[j1:j2], strict=True):
+                    out.append(_changed(self._figure(old_block, new_block)) if self._image_changed(old_block, new_block) else new_block)
             elif op == "insert":
                 out += self._insert_all(new[j1:j2])
             elif op == "delete":
@@ -254,13 +255,19 @@ class Comparer:
             new["c"][1][1] = self._blocks(old["c"][1][1], caption)
         return new
 
+    def _image_changed(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        if new["t"] != "Figure" or old["t"] != "Figure":
+            return False
+        old_image, new_image = _image_target(old), _image_target(new)
+        return bool(old_image and new_image) and _digest(self.old_folder / old_image) != _digest(self.new_folder / new_image)  # type: ignore[operator]
+
     def _figure(self, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         """The caption word by word; a changed image is shown beside the new one."""
         content = list(new["c"])
         if key(old["c"][1][1]) != key(new["c"][1][1]):
             content[1] = [new["c"][1][0], self._blocks(old["c"][1][1], new["c"][1][1])]
-        old_image, new_image = _image_target(old), _image_target(new)
-        if old_image and new_image and _digest(self.old_folder / old_image) != _digest(self.new_folder / new_image):
+        old_image = _image_target(old)
+        if self._image_changed(old, new):
             self.changes += 1
             before = nodes.div("", ["image-before"], [nodes.para([
                 {"t": "Image", "c": [nodes.attr(), nodes.text_inlines("Before"), [_data_uri(self.old_folder / old_image), ""]]},
@@ -399,12 +406,12 @@ def _match_chapters(old: list[ResolvedChapter], new: list[ResolvedChapter]) -> l
     for index, chapter in enumerate(new):
         if index in pairs:
             continue
-        text = key(chapter.blocks[1:])
+        words = key(chapter.blocks[1:]).split()
         best, best_ratio = None, 0.6
         for candidate in old:
             if id(candidate) in used:
                 continue
-            ratio = difflib.SequenceMatcher(None, key(candidate.blocks[1:]), text, autojunk=False).quick_ratio()
+            ratio = difflib.SequenceMatcher(None, key(candidate.blocks[1:]).split(), words, autojunk=False).ratio()
             if ratio > best_ratio:
                 best, best_ratio = candidate, ratio
         pairs[index] = best
@@ -423,18 +430,18 @@ def _match_chapters(old: list[ResolvedChapter], new: list[ResolvedChapter]) -> l
 
 
 def _moved(pairs: list[tuple[ResolvedChapter | None, ResolvedChapter | None]]) -> set[str]:
-    """Blocks that disappear in one place and appear unchanged in another."""
+    """Blocks the alignment deletes in one place and inserts unchanged in another: moves."""
     old_keys = [key(b) for o, _ in pairs if o for b in o.blocks[1:]]
     new_keys = [key(b) for _, n in pairs if n for b in n.blocks[1:]]
-    old_positions = {k: i for i, k in enumerate(old_keys) if len(k) >= MOVED_MIN}
-    moved = set()
-    for position, block_key in enumerate(new_keys):
-        if block_key in old_positions and old_keys.count(block_key) == new_keys.count(block_key) == 1:
-            moved.add(block_key)
-    # a block that stayed in sequence is not moved: keep only those the alignment cannot match
+    deleted, inserted = set(), set()
     matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
-    aligned = {old_keys[i] for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)}
-    return moved - aligned
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op in ("delete", "replace"):
+            deleted.update(old_keys[i1:i2])
+        if op in ("insert", "replace"):
+            inserted.update(new_keys[j1:j2])
+    unique = {k for k in deleted & inserted if old_keys.count(k) == new_keys.count(k) == 1}
+    return {k for k in unique if len(k) >= MOVED_MIN}
 
 
 def _block_changes(old: Document, new: Document, kinds: list[str]) -> dict[str, BlockChanges]:
