@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from .bibliography import write_csl_json
-from .check import CACHE_DIR, Analysis, Reporter, Timed, analyse
+from . import __version__, pandoc
+from .cache import digest
+from .check import CACHE_DIR, Analysis, Reporter, Timed, analyse, fingerprint
 from .config import LoadedConfig
-from .diagnostics import DiagnosticError, Diagnostics, Location
+from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location
 from .pdf import render_pdf
 from .render import TemplateContext, context, render_body, render_pages
 from .review.edition import ReviewOptions, mark_sources
 from .review.edition import view as review_view
 from .sources import Chapter
-from .write import write_outputs
+from .write import write_atomic, write_outputs
 
 BUILD_DIR = "build"
 
@@ -36,6 +41,7 @@ class BuildResult:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    up_to_date: bool = False  # nothing had changed since the last build: nothing was done
 
 
 @dataclass
@@ -54,12 +60,65 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
     errors; the previous outputs are then left untouched.
     """
     started = time.perf_counter()
+    project = Path(project)
+    key = _build_key(project, options)
+    if options.use_cache:
+        previous = _previous_build(project, key)
+        if previous is not None:
+            return BuildResult(previous[0], previous[1], time.perf_counter() - started, up_to_date=True)
     timed = Timed(reporter)
-    produced = produce(Path(project), options, timed)
+    produced = produce(project, options, timed)
     timed.stage("write")
-    written = write_outputs(Path(project) / BUILD_DIR, produced.outputs)
+    written = write_outputs(project / BUILD_DIR, produced.outputs)
+    if options.use_cache:
+        _remember_build(project, key, written, produced.analysis.diagnostics)
     timed.finish()
     return BuildResult(written, produced.analysis.diagnostics, time.perf_counter() - started, timed.timings)
+
+
+# Nothing changed, nothing to do -----------------------------------------------------------
+
+
+def _build_key(project: Path, options: BuildOptions) -> str:
+    """Everything a build's outputs depend on: the project's files (by size and time), the options,
+    the tools' versions, and today's date (the default date of a draft)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return digest(__version__, pandoc.pandoc_version(), repr(options), epoch, dt.date.today().isoformat(), fingerprint(project))
+
+
+def _record_path(project: Path) -> Path:
+    return project / CACHE_DIR / "last-build.json"
+
+
+def _previous_build(project: Path, key: str) -> tuple[list[Path], Diagnostics] | None:
+    """The last build's outputs and diagnostics, if it had this key and its outputs are untouched."""
+    try:
+        record = json.loads(_record_path(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("key") != key:
+        return None
+    outputs = []
+    for name, (size, mtime) in record.get("outputs", {}).items():
+        path = project / BUILD_DIR / name
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        if (info.st_size, info.st_mtime_ns) != (size, mtime):
+            return None
+        outputs.append(path)
+    try:
+        diagnostics = Diagnostics([Diagnostic.from_dict(d) for d in record.get("diagnostics", [])])
+    except (KeyError, ValueError, TypeError):
+        return None
+    return outputs, diagnostics
+
+
+def _remember_build(project: Path, key: str, written: list[Path], diagnostics: Diagnostics) -> None:
+    outputs = {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in written}
+    record = {"key": key, "outputs": outputs, "diagnostics": [d.to_dict() for d in diagnostics]}
+    write_atomic(_record_path(project), json.dumps(record).encode("utf-8"))
 
 
 def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:

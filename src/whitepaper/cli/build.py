@@ -38,7 +38,8 @@ def build_command(
             result = build(project, options, reporter=progress)
         print_diagnostics(result.diagnostics)
         if not quiet:
+            done = "up to date (nothing changed):" if result.up_to_date else "built"
             click.echo(
-                f"built {describe_outputs(result.outputs, project)} in {result.seconds:.1f} s; {count_line(result.diagnostics)}",
+                f"{done} {describe_outputs(result.outputs, project)} in {result.seconds:.1f} s; {count_line(result.diagnostics)}",
                 err=True,
             )
