@@ -127,6 +127,7 @@ def html_text(project: Path) -> str:
 
 def visible(html: str) -> str:
     text = re.sub(r"<math.*?</math>", " [math] ", html, flags=re.S)
+    text = re.sub(r"<script.*?</script>", " ", text, flags=re.S)
     text = re.sub(r"<[^>]+>", "", text)
     return " ".join(text.split())
 

@@ -14,6 +14,7 @@ from .diff import diff_command
 from .new import new_command
 from .review import review_group
 from .status import status_command
+from .watch import serve_command, watch_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,3 +29,5 @@ main.add_command(diff_command)
 main.add_command(new_command)
 main.add_command(review_group)
 main.add_command(status_command)
+main.add_command(watch_command)
+main.add_command(serve_command)
