@@ -12,18 +12,20 @@ from typing import Literal
 
 from .bibliography import write_csl_json
 from . import __version__, pandoc
-from .cache import digest
+from .cache import Cache, digest
 from .check import CACHE_DIR, Analysis, Reporter, Timed, analyse, fingerprint
 from .config import LoadedConfig
 from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location
-from .pdf import render_pdf
-from .render import TemplateContext, context, render_body, render_pages
+from .pdf import PdfResult, render_pdf
+from .pdfparts import PartsEngine
+from .render import TemplateContext, context, render_body, render_pages, render_print_part
 from .review.edition import ReviewOptions, mark_sources
 from .review.edition import view as review_view
 from .sources import Chapter
 from .write import write_atomic, write_outputs
 
 BUILD_DIR = "build"
+PARALLEL_FROM = 600_000  # characters of print HTML (about 80 pages) from which chapters are laid out in parallel
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class BuildOptions:
     keep_print_html: bool = False  # also write build/<name>.print.html, the PDF's source
     use_cache: bool = True  # False: parse everything afresh (build/.cache is neither read nor written)
     review: ReviewOptions | None = None  # build the review edition (build/<name>.review.pdf) instead
+    jobs: int | None = None  # PDF layout processes; None: one per core; 1: a single WeasyPrint pass
 
 
 @dataclass
@@ -42,6 +45,7 @@ class BuildResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     up_to_date: bool = False  # nothing had changed since the last build: nothing was done
+    parts_laid_out: int = 0  # PDF parts laid out afresh by the parallel engine
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Produced:
     analysis: Analysis
     context: TemplateContext
     outputs: dict[str, bytes]
+    parts_laid_out: int = 0
 
 
 def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter: Reporter | None = None) -> BuildResult:
@@ -73,7 +78,9 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
     if options.use_cache:
         _remember_build(project, key, written, produced.analysis.diagnostics)
     timed.finish()
-    return BuildResult(written, produced.analysis.diagnostics, time.perf_counter() - started, timed.timings)
+    return BuildResult(
+        written, produced.analysis.diagnostics, time.perf_counter() - started, timed.timings, parts_laid_out=produced.parts_laid_out
+    )
 
 
 # Nothing changed, nothing to do -----------------------------------------------------------
@@ -153,20 +160,36 @@ def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
         diagnostics.warning(where, f"math cannot be drawn for the PDF, shown as TeX: {tex}", "math-unsupported")
 
     outputs: dict[str, bytes] = {}
+    laid_out = 0
     name = config.outputs.name + (".review" if options.review else "")
     if "html" in formats:
         outputs[f"{name}.html"] = pages.screen.encode("utf-8")
     if "pdf" in formats:
         reporter.stage("pdf", "laying out pages")
-        pdf = render_pdf(pages.print, project)
+        pdf = _layout(project, ctx, pages.print, options)
         for url in pdf.refused:
             diagnostics.error(_where_named(url, chapters, loaded), f"refused to fetch '{url}': only files inside the project are read", "fetch-refused")
         _stop_on_errors(diagnostics)
         outputs[f"{name}.pdf"] = pdf.data
+        laid_out = pdf.parts_laid_out
     if options.keep_print_html:
         # Relative URLs in it resolve against the project folder, not build/.
         outputs[f"{name}.print.html"] = pages.print.replace("<head>", '<head>\n<base href="../">', 1).encode("utf-8")
-    return Produced(analysis, ctx, outputs)
+    return Produced(analysis, ctx, outputs, laid_out)
+
+
+def _layout(project: Path, ctx: TemplateContext, print_html: str, options: BuildOptions) -> PdfResult:
+    """One WeasyPrint pass, or chapters laid out in parallel and from the cache.
+
+    Starting worker processes and assembling parts costs about a second, so a
+    short paper (the sample) is laid out in one pass unless `jobs` asks otherwise.
+    """
+    jobs = options.jobs or (os.cpu_count() or 1 if len(print_html) >= PARALLEL_FROM else 1)
+    if jobs == 1:
+        return render_pdf(print_html, project)
+    engine = PartsEngine(project, Cache(project / CACHE_DIR, enabled=options.use_cache), jobs)
+    data = engine.run(lambda part, body, extra: render_print_part(project, ctx, part, body, extra), ctx.body_html)
+    return PdfResult(data=data, refused=engine.refused, parts_laid_out=engine.laid_out)
 
 
 def _stop_on_errors(diagnostics: Diagnostics) -> None:

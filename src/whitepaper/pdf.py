@@ -49,6 +49,7 @@ class PdfResult:
     data: bytes
     refused: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    parts_laid_out: int = 0  # with the parallel engine: parts not taken from the cache
 
 
 class _Collect(logging.Handler):

@@ -7,6 +7,7 @@ the screen template and the print template then wrap that same body.
 from __future__ import annotations
 
 import base64
+import copy
 import html
 import mimetypes
 import re
@@ -94,6 +95,7 @@ class TemplateContext:
     extra_css: str
     generator: str = f"whitepaper {__version__}"
     media: str = "screen"
+    part: str = "whole"  # print edition: "whole", or "front" / "chapter" for the parallel engine
     review: Any = None  # review.edition.ReviewView in the review edition
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -244,6 +246,14 @@ def render_pages(project: Path, ctx: TemplateContext, images: dict[str, Path]) -
     ctx.media = "screen"
     screen_html = env.get_template("screen.html").render(ctx=ctx)
     return Pages(embed_images(screen_html, images), print_html, failed)
+
+
+def render_print_part(project: Path, ctx: TemplateContext, part: str, body_html: str, extra: dict[str, Any]) -> str:
+    """The print HTML of one part, for the parallel PDF engine (see print.html)."""
+    view = copy.copy(ctx)
+    view.media, view.part, view.body_html, view.extra = "print", part, body_html, extra
+    page, _ = math_to_svg(environment(project).get_template("print.html").render(ctx=view))
+    return page
 
 
 def embed_images(page: str, images: dict[str, Path]) -> str:

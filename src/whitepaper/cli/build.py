@@ -18,10 +18,11 @@ from .output import Progress, count_line, describe_outputs, exit_codes, print_di
 @click.option("--paper-size", type=click.Choice(["a4", "letter"]), help="Page size of the PDF (default from config: A4).")
 @click.option("--review", is_flag=True, help="Build the review edition (build/<name>.review.pdf): source-line markers, watermark, stamp.")
 @click.option("--keep-print-html", is_flag=True, help="Also write build/<name>.print.html, the HTML the PDF is laid out from.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="PDF layout processes (default: one per core for long papers; 1: a single pass).")
 @click.option("--no-cache", is_flag=True, help="Ignore build/.cache and parse everything afresh.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
 def build_command(
-    project: Path, only: str | None, paper_size: str | None, review: bool, keep_print_html: bool, no_cache: bool, quiet: bool
+    project: Path, only: str | None, paper_size: str | None, review: bool, keep_print_html: bool, jobs: int | None, no_cache: bool, quiet: bool
 ) -> None:
     """Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."""
     console = stderr_console(quiet)
@@ -31,6 +32,7 @@ def build_command(
         keep_print_html=keep_print_html,
         review=review_options(project) if review else None,
         use_cache=not no_cache,
+        jobs=jobs,
     )
     with exit_codes():
         progress = Progress(console)

@@ -1,0 +1,92 @@
+"""The parallel, incremental PDF engine gives the same PDF as a single WeasyPrint pass."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import copy_sample, toc_entries
+from whitepaper import build
+from whitepaper.build import BuildOptions
+
+
+def reading(pdf: Path) -> dict[str, object]:
+    """What a reader gets from a PDF: pages, text per page, where links lead, the outline."""
+    reader = PdfReader(pdf)
+    texts = [sorted(" ".join(line.split()) for line in (page.extract_text() or "").splitlines() if line.strip()) for page in reader.pages]
+    links = []
+    for number, page in enumerate(reader.pages):
+        for reference in page.get("/Annots") or []:
+            annotation = reference.get_object()
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            action = annotation.get("/A")
+            if "/Dest" in annotation:
+                links.append((number, _target(reader, annotation["/Dest"])))
+            elif action is not None and "/D" in action:
+                links.append((number, _target(reader, action["/D"])))
+            elif action is not None and "/URI" in action:
+                links.append((number, str(action["/URI"])))
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    return {"pages": len(reader.pages), "texts": texts, "links": sorted(links, key=str), "outline": outline}
+
+
+def _target(reader: PdfReader, dest: object) -> int | None:
+    """The page (0-based) a link leads to, for named and explicit destinations."""
+    dest = dest.get_object() if hasattr(dest, "get_object") else dest  # type: ignore[union-attr]
+    if isinstance(dest, str):
+        named = reader.named_destinations.get(dest)
+        return reader.get_destination_page_number(named) if named is not None else None
+    page = dest[0] if isinstance(dest, list) else None
+    return next((i for i, p in enumerate(reader.pages) if p.indirect_reference == page), None)
+
+
+def toc_numbers(pdf: Path) -> list[tuple[str, int]]:
+    return toc_entries([page.extract_text() or "" for page in PdfReader(pdf).pages])
+
+
+@pytest.fixture(scope="module")
+def sample_both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    project = copy_sample(tmp_path_factory.mktemp("parallel"))
+    build(project, BuildOptions(formats=("pdf",), jobs=1, use_cache=False))
+    single = project / "single.pdf"
+    shutil.copy(project / "build" / "whitepaper.pdf", single)
+    result = build(project, BuildOptions(formats=("pdf",), jobs=2, use_cache=True))
+    assert result.parts_laid_out > 0
+    parallel = project / "parallel.pdf"
+    shutil.copy(project / "build" / "whitepaper.pdf", parallel)
+    return project, single, parallel
+
+
+def test_parallel_equals_single_pass(sample_both: tuple[Path, Path, Path]) -> None:
+    _, single, parallel = sample_both
+    a, b = reading(single), reading(parallel)
+    assert a["pages"] == b["pages"]
+    for number, (left, right) in enumerate(zip(a["texts"], b["texts"], strict=True), start=1):  # type: ignore[call-overload]
+        assert left == right, f"page {number} differs"
+    assert toc_numbers(single) == toc_numbers(parallel)
+    assert a["links"] == b["links"]
+    assert a["outline"] == b["outline"]
+    assert PdfReader(parallel).metadata.title == PdfReader(single).metadata.title
+
+
+def test_an_edit_that_changes_page_counts(sample_both: tuple[Path, Path, Path]) -> None:
+    project, _, _ = sample_both
+    chapter = project / "chapters" / "02-introduction.md"
+    chapter.write_text(chapter.read_text() + "\n\n" + "\n\n".join(f"Added paragraph {n}, long enough to fill lines. " * 6 for n in range(30)))
+    result = build(project, BuildOptions(formats=("pdf",), jobs=2))
+    # the edited chapter, the parts that show page numbers (contents, the summary) and the footers
+    assert 1 <= result.parts_laid_out <= 6
+    parallel = project / "edited-parallel.pdf"
+    shutil.copy(project / "build" / "whitepaper.pdf", parallel)
+    build(project, BuildOptions(formats=("pdf",), jobs=1, use_cache=False))
+    a, b = reading(project / "build" / "whitepaper.pdf"), reading(parallel)
+    assert a["pages"] == b["pages"] > reading(sample_both[1])["pages"]  # type: ignore[operator]
+    assert a["texts"] == b["texts"]
+    assert toc_numbers(project / "build" / "whitepaper.pdf") == toc_numbers(parallel)
+    assert a["links"] == b["links"]
+    assert re.search(r"Page \d+ of \d+", " ".join(b["texts"][5]))  # type: ignore[index]
