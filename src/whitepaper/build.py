@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +23,11 @@ from .render import TemplateContext, context, render_body, render_pages, render_
 from .review.edition import ReviewOptions, mark_sources
 from .review.edition import view as review_view
 from .sources import Chapter
-from .write import write_atomic, write_outputs
+from .manifest import write_manifest
+from .write import build_lock, write_atomic, write_outputs
 
 BUILD_DIR = "build"
+EXTERNAL_CSS = re.compile(r"""(?:@import\s+|url\(\s*)["']?((?:https?|ftp|file):[^"')\s;]*|//[^"')\s;]*|/[^"')\s;]*)""", re.I)
 PARALLEL_FROM = 600_000  # characters of print HTML (about 80 pages) from which chapters are laid out in parallel
 
 
@@ -72,11 +75,13 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
         if previous is not None:
             return BuildResult(previous[0], previous[1], time.perf_counter() - started, up_to_date=True)
     timed = Timed(reporter)
-    produced = produce(project, options, timed)
-    timed.stage("write")
-    written = write_outputs(project / BUILD_DIR, produced.outputs)
-    if options.use_cache:
-        _remember_build(project, key, written, produced.analysis.diagnostics)
+    with build_lock(project):  # two builds of one project at once take turns
+        produced = produce(project, options, timed)
+        timed.stage("write")
+        written = write_outputs(project / BUILD_DIR, produced.outputs)
+        write_manifest(project, produced.analysis, written)
+        if options.use_cache:
+            _remember_build(project, key, written, produced.analysis.diagnostics)
     timed.finish()
     return BuildResult(
         written, produced.analysis.diagnostics, time.perf_counter() - started, timed.timings, parts_laid_out=produced.parts_laid_out
@@ -207,7 +212,15 @@ def _extra_css(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics) ->
     elif not path.is_file():
         diagnostics.error(loaded.location("css"), f"CSS file '{name}' does not exist", "css-missing")
     else:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+        for number, line in enumerate(text.split("\n"), start=1):
+            for match in EXTERNAL_CSS.finditer(line):
+                diagnostics.error(
+                    Location(name, number, match.start(1) + 1),
+                    f"the stylesheet refers to '{match.group(1)}': only files inside the project are read",
+                    "css-external",
+                )
+        return text
     return ""
 
 

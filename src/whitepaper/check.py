@@ -124,6 +124,7 @@ def analyse(project: Path | str, reporter: Reporter | None = None, *, use_cache:
     lint.chapter_rules(document, diagnostics)
     lint.span_id_rules(document, diagnostics)
     lint.marker_rules(analysis.chapters, diagnostics)
+    lint.font_rules(config.css, diagnostics)
     diagnostics.apply_rules(config.rules)
     analysis.stats = chapter_stats(document, diagnostics)
     timed.finish()

@@ -173,6 +173,7 @@ class Config(Model):
     )
     reviewers: list[Reviewer] = Field(default_factory=list, description="Who reviews which chapters.")
     review: ReviewSettings = Field(default_factory=ReviewSettings, description="How review editions look.")
+    allow_scripts: bool = Field(False, description="Keep raw <script>, event handlers and javascript: URLs from chapters.")
     max_image_size: float = Field(5.0, gt=0, description="Images larger than this many MB are reported.")
     rules: dict[str, Severity] = Field(default_factory=dict, description="Severity per rule id: error, warning or ignore.")
 

@@ -6,7 +6,9 @@ runs them all after the document is resolved.
 
 from __future__ import annotations
 
+import functools
 import re
+import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +101,8 @@ def image_rules(document: Document, max_megabytes: float, diagnostics: Diagnosti
             problem = _unreadable(path)
             if problem:
                 diagnostics.error(where, f"image '{written}' cannot be used: {problem}", "image-unreadable")
+            elif path.suffix.lower() == ".svg" and (danger := _svg_external(path)):
+                diagnostics.error(where, f"SVG image '{written}' {danger}; it is never fetched, remove it", "image-svg-external")
             elif path.stat().st_size > max_megabytes * MEGABYTE:
                 size = path.stat().st_size / MEGABYTE
                 diagnostics.warning(
@@ -128,6 +132,21 @@ def _unreadable(path: Path) -> str:
         return f"the file is not a {suffix[1:].upper()} image"
     if suffix == ".svg" and b"<svg" not in head and b"<?xml" not in head:
         return "the file is not an SVG image"
+    return ""
+
+
+SVG_ENTITY = re.compile(rb"<!ENTITY[^>]*\b(SYSTEM|PUBLIC)\b", re.I)
+SVG_REFERENCE = re.compile(rb"""(?:href|src)\s*=\s*["']\s*((?:https?|ftp|file):[^"']*|/[^"']*)["']""", re.I)
+
+
+def _svg_external(path: Path) -> str:
+    """What an SVG refers to outside itself (external entities, remote or absolute files), or ""."""
+    data = path.read_bytes()
+    if SVG_ENTITY.search(data):
+        return "declares an external XML entity"
+    match = SVG_REFERENCE.search(data)
+    if match:
+        return f"refers to '{match.group(1).decode(errors='replace')}'"
     return ""
 
 
@@ -179,6 +198,33 @@ def chapter_rules(document: Document, diagnostics: Diagnostics) -> None:
                     "heading-skip",
                 )
             previous = level
+
+
+PRINT_FONTS = ("Noto Serif", "Noto Sans")  # the families the print stylesheet asks for first
+
+
+@functools.cache
+def installed_families() -> frozenset[str] | None:
+    """Font families fontconfig knows, or None when it cannot be asked."""
+    try:
+        listing = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return frozenset(name.strip() for line in listing.stdout.splitlines() for name in line.split(","))
+
+
+def font_rules(css: str | None, diagnostics: Diagnostics) -> None:
+    """The PDF's fonts must be installed, or it silently looks different on this machine."""
+    families = installed_families()
+    if families is None:
+        return
+    for family in PRINT_FONTS:
+        if family not in families:
+            diagnostics.warning(
+                Location("whitepaper.yaml"),
+                f"font '{family}' is not installed, so the PDF uses DejaVu instead (Debian: apt-get install fonts-noto-core)",
+                "font-missing",
+            )
 
 
 def marker_rules(chapters: list[Chapter], diagnostics: Diagnostics) -> None:

@@ -18,6 +18,7 @@ from . import nodes
 from .bibliography import Bibliography
 from .config import Config
 from .diagnostics import Diagnostics, Location
+from .sanitize import sanitise
 from .sourcemap import SourceMap, map_chapter
 from .sources import Chapter
 from .summary import fill_summary
@@ -83,6 +84,8 @@ def resolve(
     document = Document(chapters=[], abstract=abstract)
     numbering = Numbering(config, diagnostics)
     for chapter, blocks in zip(chapters, chapter_blocks, strict=True):
+        if not config.allow_scripts:
+            sanitise(chapter, blocks, diagnostics)
         resolved = _chapter(chapter, blocks, diagnostics)
         numbering.chapter(chapter, resolved.id, resolved.title, resolved.blocks)
         document.chapters.append(resolved)

@@ -19,6 +19,7 @@ from .yamlpos import load_located
 
 Status = Literal["draft", "in-review", "approved"]
 
+MAX_CHAPTER_BYTES = 5_000_000  # a chapter larger than this is a mistake (a pasted data dump), not prose
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -70,7 +71,10 @@ def chapter_paths(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics)
     if config.chapters is None:
         folder = project / "chapters"
         paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
-        if not paths:
+        for path in [p for p in paths if not _inside(p, project.resolve())]:
+            diagnostics.error(Location(path.relative_to(project).as_posix()), "this chapter is a link to a file outside the project folder", "chapter-outside")
+            paths.remove(path)
+        if not paths and not diagnostics.has_errors():
             diagnostics.error(Location("whitepaper.yaml"), "no chapters: chapters/ has no .md files", "chapter-none")
         return paths
     root = project.resolve()
@@ -98,6 +102,10 @@ def _inside(path: Path, root: Path) -> bool:
 def read_chapter(path: Path, project: Path, diagnostics: Diagnostics) -> Chapter | None:
     """Read one chapter; on an encoding or front-matter error add a diagnostic and return None."""
     rel = relative_path(path, project)
+    if path.stat().st_size > MAX_CHAPTER_BYTES:
+        size = path.stat().st_size / 1_000_000
+        diagnostics.error(Location(rel), f"chapter is {size:.0f} MB; split it into chapters under {MAX_CHAPTER_BYTES // 1_000_000} MB", "chapter-too-large")
+        return None
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+from xml.etree import ElementTree
 from pathlib import Path
 
 from .diagnostics import Diagnostics, Location
@@ -38,6 +39,15 @@ def resolve_style(name: str, project: Path, location: Location, diagnostics: Dia
         path = project / name
         if not path.is_file():
             diagnostics.error(location, f"CSL style file '{name}' does not exist", "csl-missing")
+            return None
+        try:
+            root = ElementTree.parse(path).getroot()
+        except ElementTree.ParseError as exc:
+            line, col = exc.position
+            diagnostics.error(Location(name, line, col + 1), f"CSL style does not parse: {exc.msg if hasattr(exc, 'msg') else exc}", "csl-invalid")
+            return None
+        if not root.tag.endswith("style"):
+            diagnostics.error(Location(name, 1, 1), "not a CSL style: its root element is not <style>", "csl-invalid")
             return None
         return path
     try:

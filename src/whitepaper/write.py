@@ -7,8 +7,11 @@ a failed build leaves the last good outputs in place.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -33,3 +36,16 @@ def write_outputs(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
         write_atomic(target, data)
         written.append(target)
     return written
+
+
+@contextmanager
+def build_lock(project: Path) -> Iterator[None]:
+    """An exclusive lock on the project's build folder: a second build waits for the first."""
+    folder = project / "build"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

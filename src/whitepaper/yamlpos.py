@@ -60,7 +60,14 @@ def load_located(
     (front matter). Duplicate keys are errors: YAML says so, PyYAML forgets it.
     """
     result = LocatedYaml(data=None, path=path, line_offset=line_offset)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # reading the stream already rejects control characters
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "position", 0) or 0
+        line = text.count("\n", 0, mark) + 1 + line_offset
+        col = mark - (text.rfind("\n", 0, mark) + 1) + 1
+        diagnostics.error(Location(path, line, col), f"invalid YAML: {getattr(exc, 'reason', exc)}", rule)
+        return None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -73,7 +80,12 @@ def load_located(
         diagnostics.error(Location(path, line, col), f"invalid YAML: {problem}", rule)
         return None
     except yaml.YAMLError as exc:
-        diagnostics.error(Location(path, line_offset + 1, 1), f"invalid YAML: {exc}", rule)
+        position = getattr(exc, "position", None)
+        if position is not None:
+            line, col = text.count("\n", 0, position) + 1 + line_offset, position - (text.rfind("\n", 0, position) + 1) + 1
+        else:
+            line, col = line_offset + 1, 1
+        diagnostics.error(Location(path, line, col), f"invalid YAML: {getattr(exc, 'reason', None) or exc}", rule)
         return None
     finally:
         loader.dispose()

@@ -1,0 +1,57 @@
+"""Raw HTML from chapters, made harmless for the HTML draft.
+
+Chapters come from many contributors. Raw `<script>` elements, event-handler
+attributes (`onclick=`), `javascript:` URLs and embedded frames or objects are
+removed from the drafts unless `allow-scripts: true` says they are wanted;
+each removal is reported where the author wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import nodes
+from .diagnostics import Diagnostics
+from .sources import Chapter
+
+SCRIPT = re.compile(r"<script\b.*?(</script\s*>|$)", re.I | re.S)
+EMBED = re.compile(r"<(iframe|object|embed|frame)\b.*?(</\1\s*>|/?>)", re.I | re.S)
+HANDLER = re.compile(r"""\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+JAVASCRIPT = re.compile(r"""(href|src|action|formaction|xlink:href)\s*=\s*(["']?)\s*javascript:[^"'>\s]*\2""", re.I)
+
+
+def clean_html(html: str) -> tuple[str, list[str]]:
+    """The HTML without scripts, frames, handlers and javascript: URLs, and what was removed."""
+    removed: list[str] = []
+
+    def drop(kind: str) -> Any:
+        def replace(match: re.Match[str]) -> str:
+            removed.append(kind if kind != "element" else f"<{match.group(1).lower()}>")
+            return ""
+        return replace
+
+    html = SCRIPT.sub(drop("<script>"), html)
+    html = EMBED.sub(drop("element"), html)
+    html = HANDLER.sub(drop("an event-handler attribute"), html)
+    html = JAVASCRIPT.sub(lambda m: (removed.append("a javascript: URL"), f'{m.group(1)}="#"')[1], html)
+    return html, removed
+
+
+def sanitise(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> None:
+    """Clean the chapter's raw HTML and javascript: links in place, with a warning for each."""
+    for node in nodes.walk(blocks):
+        kind = node["t"]
+        if kind in ("RawBlock", "RawInline") and node["c"][0] == "html":
+            cleaned, removed = clean_html(node["c"][1])
+            if removed:
+                for what in dict.fromkeys(removed):
+                    needle = {"<script>": "<script", "a javascript: URL": "javascript:", "an event-handler attribute": " on"}.get(what, what[:-1])
+                    diagnostics.warning(
+                        chapter.locate(needle), f"removed {what} from the drafts (set `allow-scripts: true` to keep it)", "html-unsafe"
+                    )
+                node["c"][1] = cleaned
+        elif kind in ("Link", "Image") and node["c"][2][0].strip().lower().startswith("javascript:"):
+            diagnostics.warning(chapter.locate("javascript:"), "removed a javascript: URL from the drafts", "html-unsafe")
+            # the link's text stays, as plain text
+            node["t"], node["c"] = "Span", [node["c"][0], node["c"][1]]
