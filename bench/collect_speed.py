@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,7 +25,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Highlight, Text
 from pypdf.generic import ArrayObject, FloatObject, NameObject, TextStringObject
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).parent))
+from sample import copy_sample  # noqa: E402
+
 PER_PACKET = 30
 
 
@@ -58,11 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "paper"
-        project.mkdir()
-        for part in ("whitepaper.yaml", "chapters", "bibliography", "figures"):
-            source = REPO / part
-            shutil.copytree(source, project / part) if source.is_dir() else shutil.copy2(source, project / part)
+        project = copy_sample(Path(tmp) / "paper")
         config = yaml.safe_load((project / "whitepaper.yaml").read_text())
         chapters = config["chapters"]
         config["reviewers"] = [{"name": f"Reviewer {n:02d}", "chapters": rng.sample(chapters, 3)} for n in range(10)]

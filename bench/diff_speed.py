@@ -20,7 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).parent))
+from sample import copy_sample  # noqa: E402
+
 
 
 def git(project: Path, *args: str) -> None:
@@ -39,11 +41,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "paper"
-        project.mkdir()
-        for part in ("whitepaper.yaml", "chapters", "bibliography", "figures"):
-            source = REPO / part
-            shutil.copytree(source, project / part) if source.is_dir() else shutil.copy2(source, project / part)
+        project = copy_sample(Path(tmp) / "paper")
         git(project, "init", "-q")
         git(project, "add", "-A")
         git(project, "commit", "-qm", "before")

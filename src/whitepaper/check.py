@@ -18,7 +18,7 @@ from . import __version__, lint, pandoc
 from .bibliography import Bibliography, load_bibliography
 from .cache import Cache, digest
 from .config import LoadedConfig, load_config
-from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location, plural
+from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, plural
 from .parse import parse_texts
 from .resolve import Document, resolve
 from .sources import Chapter, read_chapters

@@ -7,7 +7,6 @@ failed start leaves nothing half-written; an existing round is never overwritten
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import shutil
