@@ -28,6 +28,7 @@ from .write import build_lock, write_atomic, write_outputs
 
 BUILD_DIR = "build"
 EXTERNAL_CSS = re.compile(r"""(?:@import\s+|url\(\s*)["']?((?:https?|ftp|file):[^"')\s;]*|//[^"')\s;]*|/[^"')\s;]*)""", re.I)
+HTML_PER_MARKDOWN = 3  # print HTML is about three times the size of its Markdown
 PARALLEL_FROM = 600_000  # characters of print HTML (about 80 pages) from which chapters are laid out in parallel
 
 
@@ -150,49 +151,63 @@ def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
     extra_css = _extra_css(project, loaded, diagnostics)
     _stop_on_errors(diagnostics)
 
-    reporter.stage("render", "html")
-    bibliography_json = write_csl_json(bibliography, project / CACHE_DIR) if bibliography.items else None
-    abstract_html, body_html, pandoc_warnings = render_body(document, config, analysis.csl, bibliography_json)
-    for line in pandoc_warnings.splitlines():
-        if line.strip():
-            diagnostics.warning(Location("whitepaper.yaml"), f"pandoc: {line.strip()}", "pandoc-warning")
-    ctx = context(config, document, abstract_html, body_html, extra_css)
-    if options.review:
-        ctx.review = review_view(config.version, ctx.date, options.review)
-    pages = render_pages(project, ctx, document.images)
-    for tex in pages.math_failed:
-        where = next((c.locate(tex) for c in chapters if tex in c.text), Location("whitepaper.yaml"))
-        diagnostics.warning(where, f"math cannot be drawn for the PDF, shown as TeX: {tex}", "math-unsupported")
+    engine = _engine(project, analysis, options) if "pdf" in formats else None
+    try:
+        reporter.stage("render", "html")
+        bibliography_json = write_csl_json(bibliography, project / CACHE_DIR) if bibliography.items else None
+        abstract_html, body_html, pandoc_warnings = render_body(document, config, analysis.csl, bibliography_json)
+        for line in pandoc_warnings.splitlines():
+            if line.strip():
+                diagnostics.warning(Location("whitepaper.yaml"), f"pandoc: {line.strip()}", "pandoc-warning")
+        ctx = context(config, document, abstract_html, body_html, extra_css)
+        if options.review:
+            ctx.review = review_view(config.version, ctx.date, options.review)
+        pages = render_pages(project, ctx, document.images)
+        for tex in pages.math_failed:
+            where = next((c.locate(tex) for c in chapters if tex in c.text), Location("whitepaper.yaml"))
+            diagnostics.warning(where, f"math cannot be drawn for the PDF, shown as TeX: {tex}", "math-unsupported")
 
-    outputs: dict[str, bytes] = {}
-    laid_out = 0
-    name = config.outputs.name + (".review" if options.review else "")
-    if "html" in formats:
-        outputs[f"{name}.html"] = pages.screen.encode("utf-8")
-    if "pdf" in formats:
-        reporter.stage("pdf", "laying out pages")
-        pdf = _layout(project, ctx, pages.print, options)
-        for url in pdf.refused:
-            diagnostics.error(_where_named(url, chapters, loaded), f"refused to fetch '{url}': only files inside the project are read", "fetch-refused")
-        _stop_on_errors(diagnostics)
-        outputs[f"{name}.pdf"] = pdf.data
-        laid_out = pdf.parts_laid_out
-    if options.keep_print_html:
-        # Relative URLs in it resolve against the project folder, not build/.
-        outputs[f"{name}.print.html"] = pages.print.replace("<head>", '<head>\n<base href="../">', 1).encode("utf-8")
+        outputs: dict[str, bytes] = {}
+        laid_out = 0
+        name = config.outputs.name + (".review" if options.review else "")
+        if "html" in formats:
+            outputs[f"{name}.html"] = pages.screen.encode("utf-8")
+        if "pdf" in formats:
+            reporter.stage("pdf", "laying out pages")
+            pdf = _layout(project, ctx, pages.print, options, engine)
+            for url in pdf.refused:
+                diagnostics.error(_where_named(url, chapters, loaded), f"refused to fetch '{url}': only files inside the project are read", "fetch-refused")
+            _stop_on_errors(diagnostics)
+            outputs[f"{name}.pdf"] = pdf.data
+            laid_out = pdf.parts_laid_out
+        if options.keep_print_html:
+            # Relative URLs in it resolve against the project folder, not build/.
+            outputs[f"{name}.print.html"] = pages.print.replace("<head>", '<head>\n<base href="../">', 1).encode("utf-8")
+    finally:
+        if engine is not None:
+            engine.close()  # the workers of a build that stopped early
     return Produced(analysis, ctx, outputs, laid_out)
 
 
-def _layout(project: Path, ctx: TemplateContext, print_html: str, options: BuildOptions) -> PdfResult:
-    """One WeasyPrint pass, or chapters laid out in parallel and from the cache.
+def _engine(project: Path, analysis: Analysis, options: BuildOptions) -> PartsEngine | None:
+    """The parallel engine for a long paper, its workers started (and warming up) right away.
 
     Starting worker processes and assembling parts costs about a second, so a
     short paper (the sample) is laid out in one pass unless `jobs` asks otherwise.
     """
-    jobs = options.jobs or (os.cpu_count() or 1 if len(print_html) >= PARALLEL_FROM else 1)
+    markdown = sum(len(c.body) for c in analysis.chapters)
+    jobs = options.jobs or (os.cpu_count() or 1 if markdown * HTML_PER_MARKDOWN >= PARALLEL_FROM else 1)
     if jobs == 1:
-        return render_pdf(print_html, project)
+        return None
     engine = PartsEngine(project, Cache(project / CACHE_DIR, enabled=options.use_cache), jobs)
+    engine.start()
+    return engine
+
+
+def _layout(project: Path, ctx: TemplateContext, print_html: str, options: BuildOptions, engine: PartsEngine | None) -> PdfResult:
+    """One WeasyPrint pass, or chapters laid out in parallel and from the cache."""
+    if engine is None:
+        return render_pdf(print_html, project)
     data = engine.run(lambda part, body, extra: render_print_part(project, ctx, part, body, extra), ctx.body_html)
     return PdfResult(data=data, refused=engine.refused, parts_laid_out=engine.laid_out)
 

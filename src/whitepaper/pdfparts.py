@@ -49,14 +49,30 @@ class Laid:
     anchors: dict[str, int]  # id -> page index within the part
 
 
+_FONTS: Any = None  # one font configuration per worker process, reused by every part it lays out
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and load the fonts in a worker while the parent is still rendering HTML."""
+    global _FONTS
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    _FONTS = _FONTS or FontConfiguration()
+    HTML(string="<p style='font-family: Noto Serif'>warm</p>").render(font_config=_FONTS)
+
+
 def layout(html: str, base_url: str, allowed: list[str]) -> dict[str, Any]:
     """Lay out one part (in a worker process): its PDF, page count and anchors."""
+    global _FONTS
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     from .pdf import confined_fetcher
 
+    _FONTS = _FONTS or FontConfiguration()
     fetcher = confined_fetcher([Path(p) for p in allowed])
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(font_config=_FONTS)
     anchors: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for name in page.anchors:
@@ -75,6 +91,19 @@ class PartsEngine:
         self.allowed = [str(project.resolve()), str(Path(__file__).parent.resolve())]
         self.laid_out = 0  # parts laid out (not found in the cache) by the last `run`
         self.refused: list[str] = []  # URLs the confined fetcher refused, in any part
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the worker processes now, warming them up while the caller does other work."""
+        if self.pool is None and self.jobs > 1:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+            for _ in range(self.jobs):
+                self.pool.submit(warm_up)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
 
     def run(self, render_part: Any, body_html: str) -> bytes:
         """`render_part(part, body_html, extra)` gives the HTML of a part; returns the assembled PDF."""
@@ -83,7 +112,9 @@ class PartsEngine:
         numbered = [i for i, h in enumerate(chapter_html) if XREF_PAGE.search(h) or 'class="summary' in h]
         front_html = render_part("front", "", {})
         self.laid_out = 0
-        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+        self.start()
+        assert self.pool is not None
+        with self.pool as pool:
             # First pass: every part; those that show page numbers of others with placeholders.
             first = [_with_links(h, {}, placeholder=i in numbered) for i, h in enumerate(chapter_html)]
             *laid, front = self._layout_all(pool, [*first, _with_links(front_html, {}, placeholder=True)])
