@@ -30,7 +30,7 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, In
 
 from . import __version__
 from .cache import Cache, digest
-from .review.packets import extract_div
+from .htmltools import extract_div
 
 LINK = re.compile(r'href="#([^"]+)"')
 XREF_PAGE = re.compile(r'(<span class="xref-page" data-target="#([^"]+)")')

@@ -5,9 +5,7 @@ references those chapters cite, numbered as in the full paper.
 
 from __future__ import annotations
 
-import html
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from pypdf import PdfReader, PdfWriter
 from ..config import Config, Reviewer
 from ..pdf import render_pdf
 from ..render import TemplateContext, environment
+from ..htmltools import extract_div
 from ..resolve import Document, ResolvedChapter
 
 
@@ -158,17 +157,3 @@ def _cover(project: Path, ctx: TemplateContext, config: Config, reviewer: Review
 def _references(project: Path, ctx: TemplateContext, keys: list[str]) -> bytes:
     entries = [entry for key in keys if (entry := extract_div(ctx.body_html, f"ref-{key}"))]
     return _render(project, REFERENCES, ctx=ctx, entries="\n".join(entries))
-
-
-def extract_div(page: str, identifier: str) -> str:
-    """The `<div id="identifier">…</div>` element of an HTML page, with its nested divs."""
-    start = page.find(f'<div id="{html.escape(identifier)}"')
-    if start < 0:
-        return ""
-    depth, position = 0, start
-    for match in re.finditer(r"<div\b|</div>", page[start:]):
-        depth += 1 if match.group(0) == "<div" else -1
-        if depth == 0:
-            position = start + match.end()
-            return page[start:position]
-    return ""
