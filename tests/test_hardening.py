@@ -228,3 +228,36 @@ def test_reproducible_outputs_and_manifest(tmp_path: Path, monkeypatch: pytest.M
     assert {"whitepaper.yaml", "chapters/01-a.md", "bibliography/references.bib"} <= paths
     assert {o["path"] for o in manifest["outputs"]} == {"build/paper.html", "build/paper.pdf"}
     assert "1 January 2026" in PdfReader(first / "build" / "paper.pdf").pages[0].extract_text()
+
+
+def test_a_collect_killed_at_any_moment_leaves_a_whole_register(tmp_path: Path) -> None:
+    import yaml
+    from pypdf import PdfWriter
+    from pypdf.annotations import Text
+
+    from test_review import make
+
+    project = make(tmp_path / "r")
+    assert run_cli("review", "start", "r1", "-C", project, "--quiet").exit_code == 0
+    packet = project / "review" / "r1" / "r1-02-sam-second.pdf"
+    register = project / "review" / "r1" / "comments.yaml"
+    rng = random.Random(5)
+    previous = None
+    for attempt in range(5):
+        writer = PdfWriter(clone_from=packet)
+        for index in range(20):
+            writer.add_annotation(page_number=1, annotation=Text(rect=(300, 300 + index, 320, 320 + index), text=f"Note {attempt}-{index}"))
+        returned = tmp_path / f"returned-{attempt}.pdf"
+        writer.write(returned)
+        process = subprocess.Popen([sys.executable, "-m", "whitepaper", "review", "collect", "r1", str(returned), "-C", str(project)])
+        time.sleep(rng.uniform(0.1, 1.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if register.exists():
+            data = yaml.safe_load(register.read_text())  # whole: it parses, and holds all of a collection or none of it
+            notes = [c for c in data["comments"] if c["comment"].startswith(f"Note {attempt}-")]
+            assert len(notes) in (0, 20)
+            if previous is not None:
+                assert len(data["comments"]) >= previous
+            previous = len(data["comments"])
+    assert not [p for p in register.parent.iterdir() if p.name.endswith(".tmp")]
