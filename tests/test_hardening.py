@@ -261,3 +261,15 @@ def test_a_collect_killed_at_any_moment_leaves_a_whole_register(tmp_path: Path) 
                 assert len(data["comments"]) >= previous
             previous = len(data["comments"])
     assert not [p for p in register.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_missing_font_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from whitepaper import lint
+
+    monkeypatch.setattr(lint, "installed_families", lambda: frozenset({"DejaVu Serif", "DejaVu Sans"}))
+    project = write_project(tmp_path / "p", {"01-a.md": GOOD})
+    from whitepaper.check import check
+
+    found = [d for d in check(project, use_cache=False).diagnostics if d.rule == "font-missing"]
+    assert [d.message.split("'")[1] for d in found] == ["Noto Serif", "Noto Sans"]
+    assert all(str(d.location) == "whitepaper.yaml" and d.severity.value == "warning" for d in found)

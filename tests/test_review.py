@@ -287,3 +287,18 @@ def test_marker_labels_keep_the_line_number() -> None:
     assert marker_label("03-challenges.md", 42) == "03-challenges.md:42"
     long = marker_label("05-collaboration.md", 145)
     assert long == "05-collaborati…:145" and len(long) <= MARKER_WIDTH
+
+
+def test_review_page_size_and_comment_margin(tmp_path: Path) -> None:
+    project = make(tmp_path / "p", with_git=False)
+    config = project / "whitepaper.yaml"
+    config.write_text(config.read_text().replace("review: {watermark: DRAFT}", "review: {watermark: REVIEW, comment-margin: 60mm, paper-size: letter}"))
+    assert run_cli("build", project, "--review", "--quiet").exit_code == 0
+    reader = PdfReader(project / "build" / "paper.review.pdf")
+    box = reader.pages[2].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    right_edge = max(x for x, _, text in fragments(reader.pages[3]) if "Page" not in text and "Review" not in text)
+    assert right_edge < 612 - 60 / 25.4 * 72 + 30  # the text stops before the comment margin
+    config.write_text(config.read_text().replace("comment-margin: 60mm", "comment-margin: wide"))
+    bad = run_cli("build", project, "--review")
+    assert bad.exit_code == 1 and "review.comment-margin: give a length such as 40mm" in bad.output

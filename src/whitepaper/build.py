@@ -144,6 +144,8 @@ def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
     config = loaded.config
     if options.paper_size:
         config = config.model_copy(update={"paper_size": options.paper_size})
+    elif options.review and config.review.paper_size:
+        config = config.model_copy(update={"paper_size": config.review.paper_size})
     formats = options.formats or tuple(config.outputs.formats)
     if options.review:
         formats = ("pdf",)

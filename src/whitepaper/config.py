@@ -135,6 +135,15 @@ class Reviewer(Model):
 
 class ReviewSettings(Model):
     watermark: str = Field("DRAFT", description="Diagonal text on every page of review editions.")
+    comment_margin: str = Field("40mm", description="Width of the right margin left free for comments (a CSS length).")
+    paper_size: Literal["a4", "letter"] | None = Field(None, description="Page size of review editions; default as the PDF.")
+
+    @field_validator("comment_margin")
+    @classmethod
+    def _length(cls, value: str) -> str:
+        if not re.fullmatch(r"\d+(\.\d+)?(mm|cm|in|pt)", value.strip()):
+            raise ValueError("give a length such as 40mm, 4cm, 1.5in or 110pt")
+        return value.strip()
 
 
 Severity = Literal["error", "warning", "ignore"]

@@ -30,6 +30,7 @@ class ReviewOptions:
     """What the review edition shows besides the paper."""
 
     watermark: str = "DRAFT"
+    comment_margin: str = "40mm"
     round: str | None = None  # the review round's name, e.g. "r1"
     commit: str | None = None  # short hash, with "+dirty" when the tree had uncommitted changes
 
@@ -40,6 +41,7 @@ class ReviewView:
 
     watermark_uri: str
     stamp: str
+    comment_margin: str
 
 
 def review_options(project: Path, round_name: str | None = None) -> ReviewOptions:
@@ -48,11 +50,12 @@ def review_options(project: Path, round_name: str | None = None) -> ReviewOption
     from ..gitinfo import git_state
 
     try:
-        watermark = load_config(project, Diagnostics()).config.review.watermark
-    except DiagnosticError:
-        watermark = ReviewOptions.watermark  # the build reports the config's problems itself
+        settings = load_config(project, Diagnostics()).config.review
+        watermark, margin = settings.watermark, settings.comment_margin
+    except DiagnosticError:  # the build reports the config's problems itself
+        watermark, margin = ReviewOptions.watermark, ReviewOptions.comment_margin
     state = git_state(project)
-    return ReviewOptions(watermark=watermark, round=round_name, commit=state.describe() if state else None)
+    return ReviewOptions(watermark=watermark, comment_margin=margin, round=round_name, commit=state.describe() if state else None)
 
 
 def destination(path: str, line: int) -> str:
@@ -136,7 +139,8 @@ def stamp_text(version: str, date: str, options: ReviewOptions) -> str:
 
 def view(version: str, date: str, options: ReviewOptions) -> ReviewView:
     png = watermark_png(options.watermark)
-    return ReviewView(f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}", stamp_text(version, date, options))
+    uri = f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}"
+    return ReviewView(uri, stamp_text(version, date, options), options.comment_margin)
 
 
 @functools.lru_cache(maxsize=8)
