@@ -122,18 +122,17 @@ class PartsEngine:
                 pages = _page_map(front, laid)
                 total = front.pages + sum(part.pages for part in laid)
                 # The parts with real numbers, and the footers, laid out side by side.
-                *redone, front_again, stamp = self._layout_all(
-                    pool,
-                    [*[_with_links(chapter_html[i], pages) for i in numbered], _with_links(front_html, pages),
-                     render_part("stamp", "", {"pages": total})],
-                )  # fmt: skip
+                # The footers are laid out in one slice per worker, beside the parts with real numbers.
+                stamp_html = [render_part("stamp", "", {"pages": total, "start": start, "count": count}) for start, count in _slices(total, self.jobs)]
+                results = self._layout_all(pool, [*[_with_links(chapter_html[i], pages) for i in numbered], _with_links(front_html, pages), *stamp_html])
+                redone, front_again, stamps = results[: len(numbered)], results[len(numbered)], results[len(numbered) + 1 :]
                 stable = front_again.pages == front.pages and all(r.pages == laid[i].pages for i, r in zip(numbered, redone, strict=True))
                 front = front_again
                 for i, part in zip(numbered, redone, strict=True):
                     laid[i] = part
                 if stable:
                     break
-        return assemble([front, *laid], stamp)
+        return assemble([front, *laid], stamps)
 
     def _layout_all(self, pool: ProcessPoolExecutor, htmls: list[str]) -> list[Laid]:
         keys = [digest("part", __version__, _weasyprint_version(), html) for html in htmls]
@@ -197,11 +196,17 @@ def _page_map(front: Laid, parts: list[Laid]) -> dict[str, int]:
     return pages
 
 
-def assemble(parts: list[Laid], stamp: Laid) -> bytes:
+def _slices(total: int, count: int) -> list[tuple[int, int]]:
+    """`count` runs of consecutive page numbers covering 1..total: (first number, how many)."""
+    size = -(-total // max(count, 1))
+    return [(start, min(size, total - start + 1)) for start in range(1, total + 1, size)]
+
+
+def assemble(parts: list[Laid], stamps: list[Laid]) -> bytes:
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part.pdf)))
-    _stamp(writer, PdfReader(io.BytesIO(stamp.pdf)))
+    _stamp(writer, [page for stamp in stamps for page in PdfReader(io.BytesIO(stamp.pdf)).pages])
     _internal_links(writer)
     metadata = PdfReader(io.BytesIO(parts[0].pdf)).metadata or {}
     writer.add_metadata({k: v for k, v in metadata.items() if k != "/Producer"})
@@ -210,7 +215,7 @@ def assemble(parts: list[Laid], stamp: Laid) -> bytes:
     return out.getvalue()
 
 
-def _stamp(writer: PdfWriter, overlay: PdfReader) -> None:
+def _stamp(writer: PdfWriter, overlay: list[Any]) -> None:
     """Lay each overlay page (a footer) over the page of the same number.
 
     Done by hand rather than with pypdf's merge_page: WeasyPrint's pages share
@@ -223,7 +228,7 @@ def _stamp(writer: PdfWriter, overlay: PdfReader) -> None:
     cloned: dict[tuple[str, str], Any] = {}
     save = writer._add_object(_stream(b"q\n"))
     restore = writer._add_object(_stream(b"\nQ\n"))
-    for page, over in zip(writer.pages, overlay.pages, strict=False):
+    for page, over in zip(writer.pages, overlay, strict=False):
         resources = over.get("/Resources")
         resources = resources.get_object() if resources is not None else {}
         target = page["/Resources"].get_object()
