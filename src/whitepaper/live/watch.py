@@ -73,10 +73,19 @@ def watch(
     on_build: Callable[[BuildState, set[str]], None],
     stop: threading.Event | None = None,
 ) -> None:
-    """Build now, then after every batch of changes (quick successions coalesce) until `stop` is set."""
+    """Build now, then after every batch of changes (quick successions coalesce) until `stop` is set.
+
+    The watcher starts before the first build, so a file saved while that build
+    runs is not missed.
+    """
+    changes_seen = watchfiles.watch(
+        project, watch_filter=_relevant(project), debounce=300, step=50, stop_event=stop,
+        raise_interrupt=False, yield_on_timeout=True, rust_timeout=200,
+    )  # fmt: skip
+    next(changes_seen, None)  # starts watching (returns at the first timeout)
     on_build(rebuild(project, options, state), set())
-    for changes in watchfiles.watch(
-        project, watch_filter=_relevant(project), debounce=300, step=50, stop_event=stop, raise_interrupt=False
-    ):
+    for changes in changes_seen:
+        if not changes:
+            continue  # a timeout, with nothing changed
         changed = {str(Path(path).resolve().relative_to(project.resolve())) for _, path in changes}
         on_build(rebuild(project, options, state), changed)
