@@ -31,7 +31,7 @@ def review_group() -> None:
 @click.option("--docx", is_flag=True, help="Also write a Word copy of each reviewer's chapters.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
 def start_command(name: str, project: Path, allow_dirty: bool, docx: bool, quiet: bool) -> None:
-    """Freeze the paper as round NAME (e.g. r1) and build its review edition and packets into review/NAME/."""
+    """Freeze the paper as round NAME, such as r1, and build its review edition and packets into review/NAME/."""
     with exit_codes():
         progress = Progress(stderr_console(quiet))
         with progress.running():
