@@ -25,8 +25,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Highlight, Text
 from pypdf.generic import ArrayObject, FloatObject, NameObject, TextStringObject
 
-sys.path.insert(0, str(Path(__file__).parent))
-from sample import copy_sample  # noqa: E402
+from whitepaper.sources import copy_paper
+
+REPO = Path(__file__).resolve().parent.parent
 
 PER_PACKET = 30
 
@@ -59,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
-        project = copy_sample(Path(tmp) / "paper")
+        project = copy_paper(REPO, Path(tmp) / "paper")
         config = yaml.safe_load((project / "whitepaper.yaml").read_text())
         chapters = config["chapters"]
         config["reviewers"] = [{"name": f"Reviewer {n:02d}", "chapters": rng.sample(chapters, 3)} for n in range(10)]

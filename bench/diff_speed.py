@@ -20,8 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from sample import copy_sample  # noqa: E402
+from whitepaper.sources import copy_paper
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 
@@ -41,7 +42,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        project = copy_sample(Path(tmp) / "paper")
+        project = copy_paper(REPO, Path(tmp) / "paper")
         git(project, "init", "-q")
         git(project, "add", "-A")
         git(project, "commit", "-qm", "before")

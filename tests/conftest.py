@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +12,10 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from whitepaper.cli import main
+from whitepaper.sources import copy_paper
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
-SAMPLE_PARTS = ("whitepaper.yaml", "chapters", "bibliography", "figures")
 
 BIB = """\
 @article{wilkinson2016fair,
@@ -78,14 +77,7 @@ def write_project(root: Path, chapters: dict[str, str], config: str | None = Non
 
 
 def copy_sample(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for part in SAMPLE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.exists():
-            shutil.copy2(source, target / part)
-    return target
+    return copy_paper(REPO, target)
 
 
 def pdf_pages(path: Path) -> list[str]:

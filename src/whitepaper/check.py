@@ -196,7 +196,7 @@ def check(project: Path | str, reporter: Reporter | None = None, *, use_cache: b
     return CheckResult(analysis.diagnostics, analysis.stats, time.perf_counter() - started)
 
 
-IGNORED_FOLDERS = {"build", ".git", ".venv", "venv", "node_modules", "__pycache__", ".pytest_cache"}
+IGNORED_FOLDERS = {"build", ".git", ".venv", "venv", "node_modules", "__pycache__", ".pytest_cache"}  # not part of the paper
 
 
 def fingerprint(project: Path) -> str:

@@ -77,11 +77,6 @@ class Diagnostics:
     def warning(self, location: Location, message: str, rule: str) -> None:
         self.add(location, Severity.WARNING, message, rule)
 
-    def extend(self, other: Diagnostics) -> None:
-        for item in other.items:
-            if item not in self.items:
-                self.items.append(item)
-
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.ERROR]

@@ -23,26 +23,27 @@ class GitState:
         return self.short + ("+dirty" if self.dirty else "")
 
 
-def _git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run git in the project folder; the caller reads the return code."""
     return subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True, check=False)
 
 
 def git_state(project: Path) -> GitState | None:
     """None when the project is not in a git repository (or git is not installed, or there is no commit)."""
     try:
-        head = _git(project, "rev-parse", "HEAD")
+        head = git(project, "rev-parse", "HEAD")
     except FileNotFoundError:
         return None
     if head.returncode != 0:
         return None
     excludes = [f":(exclude){name}" for name in GENERATED]
-    status = _git(project, "status", "--porcelain", "--", ".", *excludes)
+    status = git(project, "status", "--porcelain", "--", ".", *excludes)
     return GitState(commit=head.stdout.strip(), dirty=bool(status.stdout.strip()))
 
 
 def file_at(project: Path, commit: str, relative: str) -> bytes | None:
     """A file's content at a commit (path relative to the project folder), or None."""
-    top = _git(project, "rev-parse", "--show-prefix")
+    top = git(project, "rev-parse", "--show-prefix")
     prefix = top.stdout.strip() if top.returncode == 0 else ""
     shown = subprocess.run(["git", "-C", str(project), "show", f"{commit}:{prefix}{relative}"], capture_output=True, check=False)
     return shown.stdout if shown.returncode == 0 else None

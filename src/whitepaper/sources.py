@@ -7,6 +7,7 @@ every later diagnostic can point at the author's own line and column.
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -63,6 +64,22 @@ class Chapter:
             for match in pattern.finditer(self.lines[number - 1]):
                 found.append(Location(self.rel, number, match.start() + 1))
         return found
+
+
+# What a paper project is made of (the rest of its folder is the editor's business).
+PAPER_PARTS = ("whitepaper.yaml", "chapters", "bibliography", "figures", "templates", "styles")
+
+
+def copy_paper(project: Path, target: Path) -> Path:
+    """Copy a paper project's own files (not build/ or review/) into `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in PAPER_PARTS:
+        source = project / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.is_file():
+            shutil.copy2(source, target / part)
+    return target
 
 
 def chapter_paths(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics) -> list[Path]:

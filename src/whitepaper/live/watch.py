@@ -12,9 +12,10 @@ from typing import Any
 import watchfiles
 
 from ..build import BuildOptions, build
+from ..check import IGNORED_FOLDERS
 from ..diagnostics import DiagnosticError, EnvironmentProblem
 
-IGNORED = {"build", "review", ".git", ".venv", "node_modules", "__pycache__", ".pytest_cache"}
+IGNORED = IGNORED_FOLDERS | {"review"}  # rounds write there; saving a comment register is no edit of the paper
 TEMPORARY = (".swp", ".swx", "~", ".tmp", ".part")
 
 

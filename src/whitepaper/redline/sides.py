@@ -13,6 +13,7 @@ import yaml
 
 from ..config import CONFIG_NAME
 from ..diagnostics import DiagnosticError, Diagnostics, Location
+from ..gitinfo import git
 from ..review.rounds import REVIEW_DIR, ROUND_FILE
 
 
@@ -47,11 +48,11 @@ def materialise(project: Path, spec: str | None, scratch: Path, which: str) -> S
 
 def _revision(project: Path, revision: str, target: Path, which: str, label: str) -> Side:
     """Export the project folder as it is at a git revision (with `git archive`)."""
-    commit = _git(project, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    commit = git(project, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     if commit.returncode != 0:
         known = "a git revision, a review round or a folder"
         _fail(which, label, f"'{revision}' is not {known} here", "diff-unknown-revision")
-    prefix = _git(project, "rev-parse", "--show-prefix").stdout.strip()
+    prefix = git(project, "rev-parse", "--show-prefix").stdout.strip()
     tree = f"{commit.stdout.strip()}:{prefix}" if prefix else commit.stdout.strip()
     archive = subprocess.run(["git", "-C", str(project), "archive", "--format=tar", tree], capture_output=True, check=False)
     if archive.returncode != 0:
@@ -62,10 +63,6 @@ def _revision(project: Path, revision: str, target: Path, which: str, label: str
     if not (target / CONFIG_NAME).is_file():
         _fail(which, label, f"at '{revision}' the project has no {CONFIG_NAME}", "diff-not-a-project")
     return Side(label, target, f"commit {commit.stdout.strip()[:7]}")
-
-
-def _git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True, check=False)
 
 
 def _fail(which: str, label: str, message: str, rule: str) -> None:

@@ -24,7 +24,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Location, relative_path
 from ..gitinfo import file_at
 from .edition import parse_destination
-from .pdftext import Glyph, join_glyphs, page_glyphs, text_in_quads
+from .pdftext import Glyph, join_glyphs, page_glyphs, resolved, text_in_quads
 from .register import Comment, load_register, merge, save_register
 from .rounds import REVIEW_DIR, ROUND_FILE
 
@@ -139,8 +139,8 @@ def _pdf(path: Path, project: Path, info: RoundInfo, sources: _Sources, diagnost
         if not annotations:
             continue
         glyphs: list[Glyph] | None = None
-        for reference in _resolve(annotations):
-            annotation = _resolve(reference)
+        for reference in resolved(annotations):
+            annotation = resolved(reference)
             if not isinstance(annotation, DictionaryObject):
                 continue
             subtype = str(annotation.get("/Subtype", ""))
@@ -221,7 +221,7 @@ def _comment(
     sources: _Sources,
     shown: str,
 ) -> Comment:
-    rect = [float(v) for v in _resolve(annotation.get("/Rect", [0, 0, 0, 0]))]
+    rect = [float(v) for v in resolved(annotation.get("/Rect", [0, 0, 0, 0]))]
     quads = _quads(annotation) if subtype in MARKUP else []
     # A note's icon hangs from where the reader clicked; allow half a line of slack above the text.
     top = max((q[3] for q in quads), default=(max(rect[1], rect[3]) - 6) if len(rect) == 4 else 0)
@@ -255,23 +255,19 @@ def _comment(
 
 
 def _quads(annotation: DictionaryObject) -> list[tuple[float, float, float, float]]:
-    values = [float(v) for v in _resolve(annotation.get("/QuadPoints", []))]
+    values = [float(v) for v in resolved(annotation.get("/QuadPoints", []))]
     boxes = []
     for index in range(0, len(values) - 7, 8):
         xs, ys = values[index : index + 8 : 2], values[index + 1 : index + 8 : 2]
         boxes.append((min(xs), min(ys), max(xs), max(ys)))
     if not boxes and "/Rect" in annotation:
-        rect = [float(v) for v in _resolve(annotation["/Rect"])]
+        rect = [float(v) for v in resolved(annotation["/Rect"])]
         boxes.append((min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])))
     return boxes
 
 
-def _resolve(value: Any) -> Any:
-    return value.get_object() if isinstance(value, IndirectObject) else value
-
-
 def _text(value: Any) -> str:
-    value = _resolve(value)
+    value = resolved(value)
     if value is None:
         return ""
     if isinstance(value, ArrayObject):

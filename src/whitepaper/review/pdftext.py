@@ -39,22 +39,22 @@ class _Font:
         self.default = 500.0
         self.unicode: dict[int, str] = {}
         if self.two_byte:
-            descendant = _resolve(font["/DescendantFonts"][0])
+            descendant = resolved(font["/DescendantFonts"][0])
             self.default = float(descendant.get("/DW", 1000))
             self._cid_widths(descendant.get("/W"))
         else:
             first = int(font.get("/FirstChar", 0))
-            for offset, width in enumerate(_resolve(font.get("/Widths")) or []):
+            for offset, width in enumerate(resolved(font.get("/Widths")) or []):
                 self.widths[first + offset] = float(width)
         if "/ToUnicode" in font:
-            self._to_unicode(_resolve(font["/ToUnicode"]).get_data().decode("latin-1"))
+            self._to_unicode(resolved(font["/ToUnicode"]).get_data().decode("latin-1"))
 
     def _cid_widths(self, spec: Any) -> None:
-        items = list(_resolve(spec) or [])
+        items = list(resolved(spec) or [])
         index = 0
         while index < len(items):
             first = int(items[index])
-            following = _resolve(items[index + 1])
+            following = resolved(items[index + 1])
             if isinstance(following, list):
                 for offset, width in enumerate(following):
                     self.widths[first + offset] = float(width)
@@ -96,7 +96,8 @@ def _utf16(hex_text: str) -> str:
         return ""
 
 
-def _resolve(value: Any) -> Any:
+def resolved(value: Any) -> Any:
+    """The object an indirect reference points at (anything else as it is)."""
     return value.get_object() if isinstance(value, IndirectObject) else value
 
 
@@ -202,8 +203,8 @@ def _operations(data: bytes) -> list[tuple[list[Any], str]]:
 
 def page_glyphs(page: PageObject) -> list[Glyph]:
     """Every glyph drawn by the page's own content stream, in drawing order."""
-    resources = _resolve(page.get("/Resources")) or {}
-    fonts_dict = _resolve(resources.get("/Font")) or {}
+    resources = resolved(page.get("/Resources")) or {}
+    fonts_dict = resolved(resources.get("/Font")) or {}
     fonts: dict[str, _Font] = {}
     glyphs: list[Glyph] = []
     contents = page.get_contents()
@@ -228,7 +229,7 @@ def page_glyphs(page: PageObject) -> list[Glyph]:
             name = str(operands[0])
             if name not in fonts and name in fonts_dict:
                 try:
-                    fonts[name] = _Font(_resolve(fonts_dict[name]))
+                    fonts[name] = _Font(resolved(fonts_dict[name]))
                 except (KeyError, IndexError, TypeError, ValueError):
                     fonts[name] = None  # type: ignore[assignment]
             font, size = fonts.get(name), float(operands[1])

@@ -23,13 +23,13 @@ from ..config import Config, LoadedConfig, Reviewer
 from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Location
 from ..gitinfo import git_state
 from ..resolve import Document, ResolvedChapter
+from ..sources import copy_paper
 from .edition import review_options
 from .packets import make_packet
 
 REVIEW_DIR = "review"
 ROUND_FILE = "round.yaml"
 ROUND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,40}")
-SOURCE_PARTS = ("whitepaper.yaml", "chapters", "bibliography", "figures", "templates", "styles")
 
 
 @dataclass
@@ -96,8 +96,8 @@ def start_round(
             reviewers.append(_reviewer_record(reviewer, chapters, f"{stem}.pdf"))
         for file_name, data in files.items():
             (staging / file_name).write_bytes(data)
-        if state is None:
-            _copy_sources(project, staging / "source")
+        if state is None:  # outside git, the round keeps its own copy of what reviewers read
+            copy_paper(project, staging / "source")
         record = Round(
             name=name,
             folder=folder,
@@ -166,17 +166,6 @@ def _round_yaml(record: Round, config: Config) -> str:
     }
     header = "# Written by `whitepaper review start`. The hashes identify returned packets; do not edit them.\n"
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-def _copy_sources(project: Path, target: Path) -> None:
-    """Outside git, the round keeps its own copy of what reviewers read."""
-    target.mkdir(parents=True)
-    for part in SOURCE_PARTS:
-        source = project / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.is_file():
-            shutil.copy2(source, target / part)
 
 
 def _docx(project: Path, produced: Any, chapters: list[ResolvedChapter]) -> bytes:
