@@ -9,7 +9,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .bibliography import write_csl_json
 from . import __version__, pandoc
@@ -18,13 +18,16 @@ from .check import CACHE_DIR, Analysis, Reporter, Timed, analyse, fingerprint
 from .config import LoadedConfig
 from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location
 from .pdf import PdfResult, render_pdf
-from .pdfparts import PartsEngine
-from .render import TemplateContext, context, render_body, render_pages, render_print_part
+from . import rebuild
+from .render import Body, TemplateContext, context, render_body, render_pages, render_print_part
 from .review.edition import ReviewOptions, mark_sources
 from .review.edition import view as review_view
 from .sources import Chapter
 from .manifest import write_manifest
 from .write import build_lock, write_atomic, write_outputs
+
+if TYPE_CHECKING:
+    from .pdfparts import PartsEngine
 
 BUILD_DIR = "build"
 EXTERNAL_CSS = re.compile(r"""(?:@import\s+|url\(\s*)["']?((?:https?|ftp|file):[^"')\s;]*|//[^"')\s;]*|/[^"')\s;]*)""", re.I)
@@ -50,6 +53,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     up_to_date: bool = False  # nothing had changed since the last build: nothing was done
     parts_laid_out: int = 0  # PDF parts laid out afresh by the parallel engine
+    edited_chapters: int = 0  # when only edited chapters were redone (see rebuild.py): how many
 
 
 @dataclass
@@ -60,6 +64,9 @@ class Produced:
     context: TemplateContext
     outputs: dict[str, bytes]
     parts_laid_out: int = 0
+    body: Body | None = None  # the rendered parts, for the next rebuild
+    signatures: list[str] | None = None  # each chapter's signature, when known (see resolve.signature)
+    edited_chapters: int = 0  # chapters redone, when only edited chapters were
 
 
 def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter: Reporter | None = None) -> BuildResult:
@@ -83,10 +90,12 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
         write_manifest(project, produced.analysis, written)
         if options.use_cache:
             _remember_build(project, key, written, produced.analysis.diagnostics)
+            rebuild.remember(project, options, produced)
     timed.finish()
     return BuildResult(
-        written, produced.analysis.diagnostics, time.perf_counter() - started, timed.timings, parts_laid_out=produced.parts_laid_out
-    )
+        written, produced.analysis.diagnostics, time.perf_counter() - started, timed.timings,
+        parts_laid_out=produced.parts_laid_out, edited_chapters=produced.edited_chapters,
+    )  # fmt: skip
 
 
 # Nothing changed, nothing to do -----------------------------------------------------------
@@ -135,12 +144,29 @@ def _remember_build(project: Path, key: str, written: list[Path], diagnostics: D
 
 
 def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
-    """Every stage but writing: check, render and lay out, all in memory."""
+    """Every stage but writing: check, render and lay out, all in memory.
+
+    After an edit inside chapters the last build's paper is reused when it can be (rebuild.py);
+    otherwise every stage runs (each from its cache).
+    """
+    edited = rebuild.edited(project, options, reporter) if options.use_cache and options.review is None else None
+    if edited is not None:
+        config = edited.analysis.loaded.config  # type: ignore[union-attr]
+        formats = options.formats or tuple(config.outputs.formats)
+        engine = _engine(project, edited.analysis, options) if "pdf" in formats else None
+        try:
+            reporter.stage("render", "html")
+            outputs, laid_out = _outputs(project, options, edited.analysis, edited.context, formats, engine, reporter)
+        finally:
+            if engine is not None:
+                engine.close()
+        return Produced(edited.analysis, edited.context, outputs, laid_out, edited.body, edited.signatures, edited.chapters)
+
     analysis = analyse(project, reporter, use_cache=options.use_cache)
     diagnostics = analysis.diagnostics
     _stop_on_errors(diagnostics)
     assert analysis.loaded is not None and analysis.document is not None and analysis.csl is not None
-    loaded, document, chapters, bibliography = analysis.loaded, analysis.document, analysis.chapters, analysis.bibliography
+    loaded, document, bibliography = analysis.loaded, analysis.document, analysis.bibliography
     config = loaded.config
     if options.paper_size:
         config = config.model_copy(update={"paper_size": options.paper_size})
@@ -157,38 +183,49 @@ def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
     try:
         reporter.stage("render", "html")
         bibliography_json = write_csl_json(bibliography, project / CACHE_DIR) if bibliography.items else None
-        abstract_html, body_html, pandoc_warnings = render_body(document, config, analysis.csl, bibliography_json)
-        for line in pandoc_warnings.splitlines():
+        cache = Cache(project / CACHE_DIR, enabled=options.use_cache)
+        body = render_body(document, config, analysis.csl, bibliography_json, cache)
+        for line in body.warnings.splitlines():
             if line.strip():
                 diagnostics.warning(Location("whitepaper.yaml"), f"pandoc: {line.strip()}", "pandoc-warning")
-        ctx = context(config, document, abstract_html, body_html, extra_css)
+        ctx = context(config, document, body.abstract_html, body.body_html, extra_css)
         if options.review:
             ctx.review = review_view(config.version, ctx.date, options.review)
-        pages = render_pages(project, ctx, document.images)
-        for tex in pages.math_failed:
-            where = next((c.locate(tex) for c in chapters if tex in c.text), Location("whitepaper.yaml"))
-            diagnostics.warning(where, f"math cannot be drawn for the PDF, shown as TeX: {tex}", "math-unsupported")
-
-        outputs: dict[str, bytes] = {}
-        laid_out = 0
-        name = config.outputs.name + (".review" if options.review else "")
-        if "html" in formats:
-            outputs[f"{name}.html"] = pages.screen.encode("utf-8")
-        if "pdf" in formats:
-            reporter.stage("pdf", "laying out pages")
-            pdf = _layout(project, ctx, pages.print, options, engine)
-            for url in pdf.refused:
-                diagnostics.error(_where_named(url, chapters, loaded), f"refused to fetch '{url}': only files inside the project are read", "fetch-refused")
-            _stop_on_errors(diagnostics)
-            outputs[f"{name}.pdf"] = pdf.data
-            laid_out = pdf.parts_laid_out
-        if options.keep_print_html:
-            # Relative URLs in it resolve against the project folder, not build/.
-            outputs[f"{name}.print.html"] = pages.print.replace("<head>", '<head>\n<base href="../">', 1).encode("utf-8")
+        outputs, laid_out = _outputs(project, options, analysis, ctx, formats, engine, reporter)
     finally:
         if engine is not None:
             engine.close()  # the workers of a build that stopped early
-    return Produced(analysis, ctx, outputs, laid_out)
+    return Produced(analysis, ctx, outputs, laid_out, body)
+
+
+def _outputs(
+    project: Path, options: BuildOptions, analysis: Analysis, ctx: TemplateContext, formats: tuple[str, ...],
+    engine: PartsEngine | None, reporter: Timed,
+) -> tuple[dict[str, bytes], int]:  # fmt: skip
+    """The output files' contents from the template context, and how many PDF parts were laid out."""
+    assert analysis.loaded is not None and analysis.document is not None
+    diagnostics, chapters, loaded = analysis.diagnostics, analysis.chapters, analysis.loaded
+    pages = render_pages(project, ctx, analysis.document.images)
+    for tex in pages.math_failed:
+        where = next((c.locate(tex) for c in chapters if tex in c.text), Location("whitepaper.yaml"))
+        diagnostics.warning(where, f"math cannot be drawn for the PDF, shown as TeX: {tex}", "math-unsupported")
+    outputs: dict[str, bytes] = {}
+    laid_out = 0
+    name = loaded.config.outputs.name + (".review" if options.review else "")
+    if "html" in formats:
+        outputs[f"{name}.html"] = pages.screen.encode("utf-8")
+    if "pdf" in formats:
+        reporter.stage("pdf", "laying out pages")
+        pdf = _layout(project, ctx, pages.print, options, engine)
+        for url in pdf.refused:
+            diagnostics.error(_where_named(url, chapters, loaded), f"refused to fetch '{url}': only files inside the project are read", "fetch-refused")
+        _stop_on_errors(diagnostics)
+        outputs[f"{name}.pdf"] = pdf.data
+        laid_out = pdf.parts_laid_out
+    if options.keep_print_html:
+        # Relative URLs in it resolve against the project folder, not build/.
+        outputs[f"{name}.print.html"] = pages.print.replace("<head>", '<head>\n<base href="../">', 1).encode("utf-8")
+    return outputs, laid_out
 
 
 def _engine(project: Path, analysis: Analysis, options: BuildOptions) -> PartsEngine | None:
@@ -201,6 +238,8 @@ def _engine(project: Path, analysis: Analysis, options: BuildOptions) -> PartsEn
     jobs = options.jobs or (os.cpu_count() or 1 if markdown * HTML_PER_MARKDOWN >= PARALLEL_FROM else 1)
     if jobs == 1:
         return None
+    from .pdfparts import PartsEngine  # pypdf, imported only when it is needed
+
     engine = PartsEngine(project, Cache(project / CACHE_DIR, enabled=options.use_cache), jobs)
     engine.start()
     return engine

@@ -199,8 +199,9 @@ def check(project: Path | str, reporter: Reporter | None = None, *, use_cache: b
 IGNORED_FOLDERS = {"build", ".git", ".venv", "venv", "node_modules", "__pycache__", ".pytest_cache"}  # not part of the paper
 
 
-def fingerprint(project: Path) -> str:
-    """Every file of the project (but generated and tool folders) with its size and modification time."""
+def fingerprint(project: Path, leave_out: frozenset[str] = frozenset()) -> str:
+    """Every file of the project (but generated and tool folders, and `leave_out`, relative
+    paths) with its size and modification time."""
     entries = []
     for folder, subfolders, files in os.walk(project):
         subfolders[:] = sorted(d for d in subfolders if d not in IGNORED_FOLDERS)
@@ -210,5 +211,7 @@ def fingerprint(project: Path) -> str:
                 info = os.stat(path)
             except OSError:
                 continue
-            entries.append(f"{os.path.relpath(path, project)}\t{info.st_size}\t{info.st_mtime_ns}")
+            relative = os.path.relpath(path, project)
+            if relative not in leave_out:
+                entries.append(f"{relative}\t{info.st_size}\t{info.st_mtime_ns}")
     return "\n".join(entries)

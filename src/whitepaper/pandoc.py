@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .diagnostics import EnvironmentProblem
 
@@ -45,9 +48,35 @@ class PandocFailed(EnvironmentProblem):
     pass
 
 
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def in_processes(items: list[Item], call: Callable[[list[Item]], list[Result]]) -> list[Result]:
+    """`call` (one pandoc process for a list of items) over `items` shared among one process per
+    core, results in the items' order. Starting pandoc costs more than most of its work on one
+    chapter, so each process takes many."""
+    if not items:
+        return []
+    workers = max(1, min(len(items), os.cpu_count() or 1, 8))
+    batches = [list(range(start, len(items), workers)) for start in range(workers)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda batch: call([items[i] for i in batch]), batches))
+    ordered: dict[int, Result] = {}
+    for batch, values in zip(batches, results):
+        ordered.update(zip(batch, values))
+    return [ordered[index] for index in range(len(items))]
+
+
+# The bundled pandoc asks its runtime for a 64 MB heap up front (-H64m); touching that memory
+# costs more than parsing a chapter. Measured on one 3,000-word chapter: 88 ms with the
+# default, 45 ms with -H1m; on 60 chapters at once 1.58 s and 1.32 s.
+RUNTIME = ["+RTS", "-H1m", "-RTS"]
+
+
 def run(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     """Run pandoc; a non-zero exit is a bug or a broken install, not a user error."""
-    process = subprocess.run([pandoc_path(), *args], input=stdin, capture_output=True, check=False)
+    process = subprocess.run([pandoc_path(), *RUNTIME, *args], input=stdin, capture_output=True, check=False)
     if process.returncode != 0:
         message = process.stderr.decode(errors="replace").strip()
         raise PandocFailed(f"pandoc {' '.join(args[:4])} failed: {message}")
@@ -55,6 +84,8 @@ def run(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[byte
 
 
 READ_MANY = Path(__file__).parent / "lua" / "read_many.lua"
+WRITE_MANY = Path(__file__).parent / "lua" / "write_many.lua"
+HTML_WRITER = "html5 --wrap=none --mathml"  # what WRITE_MANY does, for cache keys
 
 
 def markdown_to_asts(texts: list[str], reader: str = "markdown") -> list[dict[str, Any]]:
@@ -67,6 +98,15 @@ def markdown_to_asts(texts: list[str], reader: str = "markdown") -> list[dict[st
     lines = run(["lua", str(READ_MANY)], request).stdout.splitlines()
     if len(lines) != len(texts):
         raise PandocFailed(f"pandoc returned {len(lines)} documents for {len(texts)} texts")
+    return [json.loads(line) for line in lines]
+
+
+def asts_to_html(documents: list[str]) -> list[str]:
+    """Render several documents (each as pandoc JSON text) to HTML fragments in one pandoc
+    process, as `-t html5 --wrap=none --mathml` would, each on its own."""
+    lines = run(["lua", str(WRITE_MANY)], json.dumps(documents).encode("utf-8")).stdout.splitlines()
+    if len(lines) != len(documents):
+        raise PandocFailed(f"pandoc returned {len(lines)} fragments for {len(documents)} documents")
     return [json.loads(line) for line in lines]
 
 

@@ -9,20 +9,24 @@ pointing into the author's file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+import json
+from dataclasses import asdict, astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from . import nodes
 from .bibliography import Bibliography
+from .cache import digest
+from .citations import cites
 from .config import Config
 from .diagnostics import Diagnostics, Location
 from .sanitize import sanitise
 from .sourcemap import SourceMap, map_chapter
 from .sources import Chapter
 from .summary import fill_summary
-from .targets import Heading, Numbering, Target, Targets
+from .targets import Counters, Heading, Numbering, Target, Targets
 from .xrefs import References, citation_pattern
 
 
@@ -33,6 +37,7 @@ class Survey:
     ids: set[str] = field(default_factory=set)
     span_ids: list[str] = field(default_factory=list)  # ids on inline spans, checked for duplicates by lint
     links: list[str] = field(default_factory=list)  # internal link targets written by the author ("#x")
+    xrefs: list[str] = field(default_factory=list)  # targets of the chapter's cross-references ("#fig-x")
     images: list[tuple[str, Path]] = field(default_factory=list)  # target as written, file
     headings: list[tuple[int, str]] = field(default_factory=list)  # level, text (without its number)
     citations: int = 0
@@ -59,6 +64,8 @@ class Document:
     cited: list[str] = field(default_factory=list)
     cited_in: dict[str, list[Chapter]] = field(default_factory=dict)
     images: dict[str, Path] = field(default_factory=dict)  # project-relative target -> file
+    counters: list[Counters] = field(default_factory=list)  # numbering before each chapter, and after the last
+    seen_ids: dict[str, Location] = field(default_factory=dict)  # every id numbering registered, and where
 
     @property
     def headings(self) -> list[Heading]:
@@ -84,12 +91,10 @@ def resolve(
     document = Document(chapters=[], abstract=abstract)
     numbering = Numbering(config, diagnostics)
     for chapter, blocks in zip(chapters, chapter_blocks, strict=True):
-        if not config.allow_scripts:
-            sanitise(chapter, blocks, diagnostics)
-        resolved = _chapter(chapter, blocks, diagnostics)
-        numbering.chapter(chapter, resolved.id, resolved.title, resolved.blocks)
-        document.chapters.append(resolved)
-    document.targets = numbering.targets
+        document.counters.append(copy.deepcopy(numbering.counters))
+        document.chapters.append(_numbered(chapter, blocks, config, numbering, diagnostics))
+    document.counters.append(copy.deepcopy(numbering.counters))
+    document.targets, document.seen_ids = numbering.targets, numbering.seen_ids
 
     references = References(document.targets, bibliography, list(config.blocks), diagnostics)
     references.run(abstract, None)
@@ -98,6 +103,88 @@ def resolve(
     document.cited, document.cited_in = references.cited, references.cited_in
     _unreferenced(document.targets, diagnostics)
     return document
+
+
+def _numbered(chapter: Chapter, blocks: list[Any], config: Config, numbering: Numbering, diagnostics: Diagnostics) -> ResolvedChapter:
+    if not config.allow_scripts:
+        sanitise(chapter, blocks, diagnostics)
+    resolved = _chapter(chapter, blocks, diagnostics)
+    numbering.chapter(chapter, resolved.id, resolved.title, resolved.blocks)
+    return resolved
+
+
+@dataclass
+class Again:
+    """A chapter resolved again (see resolve_again)."""
+
+    resolved: ResolvedChapter
+    targets: Targets  # the paper's, this chapter's replaced
+    own: Targets  # this chapter's alone
+    after: Counters  # numbering after this chapter
+    seen_ids: dict[str, Location]  # the paper's, this chapter's replaced
+
+
+def resolve_again(
+    project: Path,
+    config: Config,
+    previous: Document,
+    index: int,
+    chapter: Chapter,
+    blocks: list[Any],
+    bibliography: Bibliography,
+    diagnostics: Diagnostics,
+) -> Again:
+    """Chapter `index` resolved afresh within a paper otherwise as `previous` resolved it.
+
+    Numbering starts where it stood before this chapter (with the ids of the chapters before
+    it); references resolve against the paper's targets with this chapter's own replaced.
+    The caller compares the chapter's `signature` with the previous one to know whether the
+    rest of the paper is unchanged.
+    """
+    numbering = Numbering(config, diagnostics)
+    numbering.counters = copy.deepcopy(previous.counters[index])
+    later = {c.source.rel for c in previous.chapters[index:]} | {chapter.rel}
+    numbering.seen_ids = {key: where for key, where in previous.seen_ids.items() if where.path not in later}
+    resolved = _numbered(chapter, blocks, config, numbering, diagnostics)
+    own = numbering.targets
+    old_id = previous.chapters[index].id
+    by_id = _spliced(list(previous.targets.by_id.values()), old_id, list(own.by_id.values()), lambda t: t.chapter_id)
+    targets = Targets(
+        by_id={t.id: t for t in by_id},
+        chapter_labels=previous.targets.chapter_labels | own.chapter_labels,
+        headings=_spliced(previous.targets.headings, old_id, own.headings, lambda h: h.chapter),
+    )
+    view = Document(chapters=[], abstract=[], targets=targets)
+    references = References(targets, bibliography, list(config.blocks), diagnostics)
+    resolved.survey = _survey(resolved, project, config, view, references, diagnostics)
+    seen_ids = {key: where for key, where in previous.seen_ids.items() if where.path != chapter.rel}
+    seen_ids |= {key: where for key, where in numbering.seen_ids.items() if where.path == chapter.rel}
+    return Again(resolved, targets, own, numbering.counters, seen_ids)
+
+
+def _spliced(items: list[Any], chapter_id: str, new: list[Any], chapter_of: Any) -> list[Any]:
+    """`items` with those of one chapter replaced by `new`, in their place."""
+    positions = [i for i, item in enumerate(items) if chapter_of(item) == chapter_id]
+    start = positions[0] if positions else len(items)
+    return [item for item in items[:start] if chapter_of(item) != chapter_id] + new + [
+        item for item in items[start:] if chapter_of(item) != chapter_id
+    ]
+
+
+def signature(resolved: ResolvedChapter, targets: Targets, after: Counters) -> str:
+    """Everything of a chapter that other parts of the paper see: its targets, headings and
+    numbering, its ids, links, cross-references, images and citations, its front matter.
+    While it stays the same, an edit changes nothing outside the chapter's own pages."""
+    mine = [[t.id, t.kind, t.label, t.plural, t.number, t.title, t.automatic] for t in targets.by_id.values() if t.chapter_id == resolved.id]
+    survey = resolved.survey
+    seen = [
+        resolved.id, resolved.title, resolved.source.meta.model_dump(), targets.chapter_labels.get(resolved.id), mine,
+        [astuple(h) for h in targets.headings if h.chapter == resolved.id], asdict(after),
+        sorted(survey.ids), survey.span_ids, survey.links, survey.xrefs, survey.headings,
+        [[written, str(path)] for written, path in survey.images],
+        [cluster["c"][0] for cluster in cites(resolved.blocks)],
+    ]  # fmt: skip
+    return digest(json.dumps(seen, ensure_ascii=False, default=str))
 
 
 def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> ResolvedChapter:
@@ -174,8 +261,8 @@ def _survey(
             path = _image(item, resolved.source, project, document, diagnostics)
             if path is not None:
                 survey.images.append((written, path))
-        elif kind == "Link" and content[2][0].startswith("#") and "xref" not in content[0][1]:
-            survey.links.append(content[2][0])
+        elif kind == "Link" and content[2][0].startswith("#"):
+            (survey.xrefs if "xref" in content[0][1] else survey.links).append(content[2][0])
         elif kind == "Header":
             survey.headings.append((content[0], nodes.stringify([i for i in content[2] if not _is_number(i)])))
         elif kind == "Div" and "summary-of" in content[0][1]:

@@ -86,7 +86,9 @@ FIXED_KINDS = {
 
 
 @dataclass
-class _Counters:
+class Counters:
+    """Where numbering stands: what the next chapter, section and numbered block will be."""
+
     chapter_main: int = 0
     chapter_appendix: int = 0
     sections: list[int] = field(default_factory=list)
@@ -100,7 +102,7 @@ class Numbering:
         self.config = config
         self.diagnostics = diagnostics
         self.targets = Targets()
-        self.counters = _Counters()
+        self.counters = Counters()
         self.seen_ids: dict[str, Location] = {}
 
     # Chapters ---------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..build import BuildOptions, build
+from ..diagnostics import plural
 from ..review.edition import review_options
 from .output import Progress, count_line, describe_outputs, exit_codes, print_diagnostics, stderr_console
 
@@ -41,7 +42,8 @@ def build_command(
         print_diagnostics(result.diagnostics)
         if not quiet:
             done = "up to date (nothing changed):" if result.up_to_date else "built"
+            redone = f" (only {plural(result.edited_chapters, 'edited chapter')} redone)" if result.edited_chapters else ""
             click.echo(
-                f"{done} {describe_outputs(result.outputs, project)} in {result.seconds:.1f} s; {count_line(result.diagnostics)}",
+                f"{done} {describe_outputs(result.outputs, project)} in {result.seconds:.1f} s{redone}; {count_line(result.diagnostics)}",
                 err=True,
             )

@@ -163,8 +163,8 @@ def _render(project: Path, new: Analysis, redline: Redline, result: DiffResult, 
     config = new.loaded.config.model_copy(update={"title": f"Redline: {new.loaded.config.title}",
                                                   "subtitle": f"{result.old.description} → {result.new.description}"})  # fmt: skip
     bibliography = write_csl_json(new.bibliography, project / "build" / ".cache") if new.bibliography.items else None
-    abstract_html, body_html, _ = render_body(document, config, new.csl, bibliography)  # type: ignore[arg-type]
-    ctx = context(config, document, abstract_html, body_html, DIFF_CSS)
+    body = render_body(document, config, new.csl, bibliography)  # type: ignore[arg-type]
+    ctx = context(config, document, body.abstract_html, body.body_html, DIFF_CSS)
     pages = render_pages(new.project, ctx, document.images)
     outputs = {f"{name}.html": pages.screen.encode("utf-8")}
     timed.stage("pdf", "redline")

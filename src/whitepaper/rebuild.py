@@ -1,0 +1,173 @@
+"""Rebuilds after an edit inside chapters: each edited chapter alone is parsed, resolved
+within the last build's paper, and rendered; everything else is the last build's.
+
+That holds while the edit changes nothing the rest of the paper sees (a chapter's
+`signature`: its numbering and targets, ids, links, cross-references, images,
+citations and front matter), which is what most edits are: prose. Anything else (a
+changed signature, a file other than a chapter, another option or tool version,
+a diagnostic in an edited chapter before or after) takes the full path, so what a
+rebuild writes and reports is always what a full build would.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__, lint, pandoc
+from .cache import Cache, digest
+from .check import CACHE_DIR, Analysis, Timed, fingerprint
+from .citations import cites
+from .diagnostics import Diagnostics
+from .parse import parse_texts
+from .render import Body, TemplateContext, chapter_part, part_payload, render_parts, UNNAMED_CODE
+from .resolve import Document, ResolvedChapter, resolve_again, signature
+from .sources import read_chapter
+from .write import write_atomic
+
+if TYPE_CHECKING:
+    from .build import BuildOptions, Produced
+
+STATE = "rebuild-state.pickle"
+FORMAT = b"whitepaper-rebuild-1"
+
+
+@dataclass
+class State:
+    """What the last build leaves for the next one."""
+
+    key: str  # everything the build depended on but its chapters' text
+    files: dict[str, tuple[int, int]]  # each chapter file's size and modification time
+    analysis: Analysis  # its resolved chapters without their blocks
+    signatures: list[str]
+    body: Body
+    context: TemplateContext
+
+
+@dataclass
+class Edited:
+    analysis: Analysis
+    body: Body
+    context: TemplateContext
+    signatures: list[str]
+    chapters: int  # how many were edited
+
+
+def edited(project: Path, options: BuildOptions, reporter: Timed) -> Edited | None:
+    """The paper after an edit inside chapters, from the last build, or None for a full build."""
+    state = _load(project)
+    if state is None or state.analysis.document is None or state.analysis.loaded is None:
+        return None
+    analysis, document = copy.copy(state.analysis), copy.copy(state.analysis.document)
+    chapters = list(analysis.chapters)
+    if state.key != _key(project, options, [c.rel for c in chapters]):
+        return None
+    changed = [i for i, c in enumerate(chapters) if _stat(c.path) != state.files.get(c.rel)]
+    edited_files = {chapters[i].rel for i in changed}
+    if not changed or any(d.location.path in edited_files or any(f in d.message for f in edited_files) for d in analysis.diagnostics):
+        return None  # a diagnostic about an edited chapter: only a full build can tell whether it stays
+    reporter.stage("sources", "edited chapters")
+    diagnostics = Diagnostics()
+    for i in changed:
+        chapter = read_chapter(chapters[i].path, project, diagnostics)
+        if chapter is None or chapter.path != chapters[i].path:
+            return None
+        chapter.slug = chapters[i].slug  # as read_chapters made it unique
+        chapters[i] = chapter
+    reporter.stage("parse", "edited chapters")
+    cache = Cache(project / CACHE_DIR)
+    blocks = parse_texts([chapters[i].body for i in changed], cache)
+    reporter.stage("resolve", "edited chapters")
+    config = analysis.loaded.config  # type: ignore[union-attr]
+    document.chapters = list(document.chapters)
+    resolved: dict[int, ResolvedChapter] = {}
+    for i, chapter_blocks in zip(changed, blocks):
+        again = resolve_again(project, config, document, i, chapters[i], chapter_blocks, analysis.bibliography, diagnostics)
+        lint.marker_rules([chapters[i]], diagnostics)
+        lint.chapter_rules(Document(chapters=[again.resolved], abstract=[]), diagnostics)
+        diagnostics.apply_rules(config.rules)
+        if len(diagnostics) or signature(again.resolved, again.own, again.after) != state.signatures[i]:
+            return None
+        resolved[i] = again.resolved
+        document.chapters[i] = _without_blocks(again.resolved)
+        document.targets, document.seen_ids = again.targets, again.seen_ids
+    reporter.stage("render", "edited chapters")
+    body = copy.copy(state.body)
+    body.fragments, body.code_blocks = list(body.fragments), list(body.code_blocks)
+    for i, chapter in resolved.items():
+        payload = part_payload(chapter_part(chapter), list(cites(chapter.blocks)), config)
+        body.fragments[i + 1] = render_parts([payload], cache)[0]  # part 0 is the abstract
+        body.code_blocks[i + 1] = payload.count(UNNAMED_CODE)
+    body.join()
+    context = copy.copy(state.context)
+    context.abstract_html, context.body_html = body.abstract_html, body.body_html
+    analysis.chapters, analysis.document = chapters, document
+    analysis.diagnostics = Diagnostics(list(state.analysis.diagnostics))
+    return Edited(analysis, body, context, state.signatures, len(changed))
+
+
+def remember(project: Path, options: BuildOptions, produced: Produced) -> None:
+    """Leave what the next build may reuse (nothing after a review edition)."""
+    analysis, document = produced.analysis, produced.analysis.document
+    if options.review is not None or produced.body is None or document is None:
+        return
+    signatures = produced.signatures or [
+        signature(chapter, document.targets, document.counters[i + 1]) for i, chapter in enumerate(document.chapters)
+    ]
+    slim = copy.copy(document)
+    slim.chapters = [_without_blocks(chapter) for chapter in document.chapters]
+    kept = copy.copy(analysis)
+    kept.document = slim
+    context = copy.copy(produced.context)
+    context.abstract_html = context.body_html = ""  # joined again from the body's parts
+    files = {c.rel: _stat(c.path) for c in analysis.chapters}
+    state = State(_key(project, options, list(files)), files, kept, signatures, produced.body, context)  # type: ignore[arg-type]
+    data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(_path(project), FORMAT + b" " + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+
+
+def _load(project: Path) -> State | None:
+    """The last build's state, if it is whole and of this version; never trusted otherwise."""
+    try:
+        raw = _path(project).read_bytes()
+    except OSError:
+        return None
+    header, _, data = raw.partition(b"\n")
+    if header != FORMAT + b" " + hashlib.sha256(data).hexdigest().encode():
+        return None
+    try:
+        state = pickle.loads(data)
+    except Exception:  # a file of another version's classes
+        return None
+    return state if isinstance(state, State) else None
+
+
+def _path(project: Path) -> Path:
+    return project / CACHE_DIR / STATE
+
+
+def _key(project: Path, options: BuildOptions, chapter_files: list[str]) -> str:
+    """What a build depends on besides its chapters' text (formats and jobs do not matter here)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    others = fingerprint(project, frozenset(chapter_files))
+    return digest(__version__, pandoc.pandoc_version(), repr(options.paper_size), epoch, dt.date.today().isoformat(), others)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (info.st_size, info.st_mtime_ns)
+
+
+def _without_blocks(chapter: ResolvedChapter) -> ResolvedChapter:
+    slim = copy.copy(chapter)
+    slim.blocks, slim.sources = [], None
+    return slim

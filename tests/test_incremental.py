@@ -1,0 +1,171 @@
+"""Incremental HTML: parts rendered one by one equal one pandoc call, and a rebuild that redoes
+only the edited chapter writes what a full build writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from whitepaper import pandoc
+from whitepaper.bibliography import write_csl_json
+from whitepaper.build import BuildOptions, BuildResult, build
+from whitepaper.cache import Cache
+from whitepaper.check import CACHE_DIR, analyse
+from whitepaper.render import ABSTRACT_END, pandoc_document, render_body
+from conftest import REPO, pdf_pages, write_project
+
+CONFIG = """\
+title: Notes and Code
+date: 2026-01-15
+abstract: |
+  The abstract has a note[^a] and cites [@topol2019].
+
+  [^a]: A note in the abstract, citing [@wilkinson2016fair].
+bibliography: bibliography/references.bib
+"""
+
+CHAPTERS = {
+    "01-one.md": """\
+        # One
+
+        Text with a note[^1] and a citation [@wilkinson2016fair; @topol2019].
+        See @fig-plot and @sec-two.
+
+        ```python
+        x = 1
+        ```
+
+        ```
+        plain code, no language
+        ```
+
+        ![A plot, drawn from data [@topol2019].](figures/plot.svg){#fig-plot}
+
+        [^1]: The first note, citing [@topol2019].
+
+            Its second paragraph.
+        """,
+    "02-two.md": """\
+        # Two
+
+        More text[^x] and another note[^y] [@wilkinson2016fair].
+
+        ```r
+        y <- 2
+        ```
+
+        [^x]: Note x.
+        [^y]: Note y with `code`.
+        """,
+    "03-three.md": """\
+        # Three
+
+        The last chapter, citing @topol2019 in the text.
+        """,
+}
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+
+
+def make(root: Path) -> Path:
+    project = write_project(root, CHAPTERS, CONFIG)
+    (project / "figures").mkdir()
+    (project / "figures" / "plot.svg").write_text(SVG)
+    return project
+
+
+def one_pandoc_call(project: Path) -> tuple[str, str]:
+    """The abstract and body as a single pandoc run with citeproc over the whole paper writes them."""
+    analysis = analyse(project)
+    assert analysis.document is not None and analysis.loaded is not None and analysis.csl is not None
+    bibliography = write_csl_json(analysis.bibliography, project / CACHE_DIR)
+    args = ["--citeproc", "--csl", str(analysis.csl), "--mathml", "--bibliography", str(bibliography)]
+    output, _ = pandoc.ast_to_html(pandoc_document(analysis.document, analysis.loaded.config), args)
+    abstract, _, body = output.partition(ABSTRACT_END)
+    return abstract.strip(), body.strip()
+
+
+def in_parts(project: Path, cache: Cache) -> tuple[str, str]:
+    analysis = analyse(project)
+    assert analysis.document is not None and analysis.loaded is not None and analysis.csl is not None
+    bibliography = write_csl_json(analysis.bibliography, project / CACHE_DIR)
+    body = render_body(analysis.document, analysis.loaded.config, analysis.csl, bibliography, cache)
+    return body.abstract_html, body.body_html
+
+
+@pytest.mark.parametrize("paper", ["fixture", "sample"])
+def test_parts_render_as_one_pandoc_call(paper: str, tmp_path: Path) -> None:
+    project = make(tmp_path / "p") if paper == "fixture" else REPO
+    cache = Cache(tmp_path / "cache")
+    whole = one_pandoc_call(project)
+    assert in_parts(project, cache) == whole
+    assert in_parts(project, cache) == whole  # again, every part and the citations from the cache
+    assert cache.hits and not cache.rejected
+    if paper == "fixture":  # the numbering pandoc gives notes and code blocks runs across parts
+        abstract, body = whole
+        assert 'id="fn1"' in body and 'id="fn4"' in body and 'id="cb3"' in body and abstract
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make(tmp_path_factory.mktemp("incremental") / "p")
+    assert not build(project).edited_chapters
+    return project
+
+
+def edit(project: Path, name: str, old: str, new: str) -> BuildResult:
+    path = project / "chapters" / name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return build(project)
+
+
+def full_build_of(project: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "full"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("build"))
+    build(copy, BuildOptions(use_cache=False))
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "only_edited"),
+    [
+        ("02-two.md", "More text", "Much more text", True),  # a word
+        ("01-one.md", "Its second paragraph.", "Its second paragraph, longer.\n\nAnd a third.", True),  # in a note
+        ("02-two.md", "Note x.", "Note x.[^z]\n\n[^z]: A new note shifts the later notes' numbers.", True),
+        ("01-one.md", "plain code", "```js\nlet z = 3\n```\n\n```\nplain code", True),  # a new code block
+        ("03-three.md", "@topol2019 in", "@wilkinson2016fair in", False),  # citations: numbers move
+        ("01-one.md", "A plot, drawn", "A bar chart, drawn", False),  # a caption, in the list of figures
+        ("02-two.md", "# Two", "# Two, renamed", False),  # a title, in the contents
+    ],
+)
+def test_rebuild_writes_what_a_full_build_writes(built: Path, tmp_path: Path, name: str, old: str, new: str, only_edited: bool) -> None:
+    result = edit(built, name, old, new)
+    assert result.edited_chapters == (1 if only_edited else 0)
+    full = full_build_of(built, tmp_path)
+    assert (built / "build" / "paper.html").read_bytes() == (full / "build" / "paper.html").read_bytes()
+    assert pdf_pages(built / "build" / "paper.pdf") == pdf_pages(full / "build" / "paper.pdf")
+    manifest, expected = (p / "build" / "manifest.json" for p in (built, full))
+    assert manifest.read_text().replace(str(built), "") == expected.read_text().replace(str(full), "")
+
+
+def test_an_edit_that_brings_a_problem_takes_the_full_path(built: Path) -> None:
+    result = edit(built, "03-three.md", "The last chapter", "The last chapter (TODO: check)")
+    assert result.edited_chapters == 0
+    assert [d.rule for d in result.diagnostics] == ["todo-marker"]
+    result = edit(built, "03-three.md", "(TODO: check)", "(checked)")  # the warning's chapter: full path too
+    assert result.edited_chapters == 0 and not result.diagnostics
+
+
+def test_a_broken_state_is_not_trusted(built: Path, tmp_path: Path) -> None:
+    state = built / CACHE_DIR / "rebuild-state.pickle"
+    state.write_bytes(state.read_bytes()[:-100])  # cut short
+    assert edit(built, "02-two.md", "another note", "one more note").edited_chapters == 0
+    assert edit(built, "02-two.md", "one more note", "yet another note").edited_chapters == 1
+    state.write_bytes(state.read_bytes().replace(b"yet another", b"yet unother"))  # changed, checksum not
+    assert edit(built, "02-two.md", "yet another note", "another note").edited_chapters == 0
+    full = full_build_of(built, tmp_path)
+    assert (built / "build" / "paper.html").read_bytes() == (full / "build" / "paper.html").read_bytes()
