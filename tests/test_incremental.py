@@ -169,3 +169,24 @@ def test_a_broken_state_is_not_trusted(built: Path, tmp_path: Path) -> None:
     assert edit(built, "02-two.md", "yet another note", "another note").edited_chapters == 0
     full = full_build_of(built, tmp_path)
     assert (built / "build" / "paper.html").read_bytes() == (full / "build" / "paper.html").read_bytes()
+
+
+def cached(project: Path, namespace: str) -> int:
+    return sum(1 for _ in (project / CACHE_DIR / namespace).rglob("*.json"))
+
+
+def test_what_else_changes_takes_the_full_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make(tmp_path / "p")
+    build(project)
+    parts, clusters = cached(project, "html"), cached(project, "citations")
+    assert edit(project, "02-two.md", "More text", "Much more text").edited_chapters == 1
+    assert (cached(project, "html"), cached(project, "citations")) == (parts + 1, clusters)  # one part, no citeproc
+    (project / "templates").mkdir()  # a template of the project's own
+    (project / "templates" / "_abstract.html").write_text("<p>custom abstract block</p>\n")
+    assert edit(project, "02-two.md", "Much more", "Even more").edited_chapters == 0
+    assert "custom abstract block" in (project / "build" / "paper.html").read_text()
+    monkeypatch.setattr(pandoc, "pandoc_version", lambda: "99.0")  # another pandoc: every part again
+    html_before, clusters_before = cached(project, "html"), cached(project, "citations")
+    assert edit(project, "02-two.md", "Even more", "Yet more").edited_chapters == 0
+    parts = 1 + len(CHAPTERS) + 1  # the abstract, the chapters, the references
+    assert cached(project, "html") == html_before + parts and cached(project, "citations") == clusters_before + 1

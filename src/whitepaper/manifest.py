@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import platform
-from importlib import metadata
 from pathlib import Path
 
 from . import __version__, pandoc
@@ -20,6 +19,8 @@ def _sha256(path: Path) -> str:
 
 
 def _version(package: str) -> str:
+    from importlib import metadata  # here: importing it takes longer than a rebuild's resolve stage
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

@@ -8,6 +8,7 @@ status, and because pypandoc's temporary files cost time on every call.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import subprocess
@@ -18,11 +19,16 @@ from typing import Any, TypeVar
 
 from .diagnostics import EnvironmentProblem
 
-API_VERSION_KEY = "pandoc-api-version"
-
 
 @functools.cache
 def pandoc_path() -> str:
+    """The pandoc the `pypandoc-binary` wheel bundles, found without importing pypandoc (which
+    takes longer than resolving an edited chapter); else wherever pypandoc finds one."""
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        bundled = Path(folder) / "files" / "pandoc"
+        if bundled.is_file() and os.access(bundled, os.X_OK):
+            return str(bundled)
     try:
         import pypandoc
 
@@ -32,16 +38,20 @@ def pandoc_path() -> str:
 
 
 @functools.cache
+def _versions() -> tuple[str, list[int]]:
+    """pandoc's version and the version of the AST it speaks, asked in one run."""
+    output = run(["lua", "-e", "io.write(tostring(PANDOC_VERSION), ' ', tostring(PANDOC_API_VERSION))"]).stdout.decode()
+    version, api = output.split()
+    return version, [int(part) for part in api.split(".")]
+
+
 def pandoc_version() -> str:
-    output = run([ "--version"]).stdout.decode()
-    return output.split("\n", 1)[0].split()[-1]
+    return _versions()[0]
 
 
-@functools.cache
 def api_version() -> list[int]:
     """The AST version pandoc speaks, needed to hand it a JSON document."""
-    document = json.loads(run(["-f", "markdown", "-t", "json"], b"").stdout)
-    return list(document[API_VERSION_KEY])
+    return _versions()[1]
 
 
 class PandocFailed(EnvironmentProblem):

@@ -18,16 +18,17 @@ import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, lint, pandoc
 from .cache import Cache, digest
 from .check import CACHE_DIR, Analysis, Timed, fingerprint
 from .citations import cites
+from .config import Config
 from .diagnostics import Diagnostics
 from .parse import parse_texts
-from .render import Body, TemplateContext, chapter_part, part_payload, render_parts, UNNAMED_CODE
-from .resolve import Document, ResolvedChapter, resolve_again, signature
+from .render import UNNAMED_CODE, Body, TemplateContext, chapter_part, part_payload, render_parts
+from .resolve import Again, Document, ResolvedChapter, resolve_again, signature
 from .sources import read_chapter
 from .write import write_atomic
 
@@ -65,51 +66,77 @@ def edited(project: Path, options: BuildOptions, reporter: Timed) -> Edited | No
     if state is None or state.analysis.document is None or state.analysis.loaded is None:
         return None
     analysis, document = copy.copy(state.analysis), copy.copy(state.analysis.document)
-    chapters = list(analysis.chapters)
-    if state.key != _key(project, options, [c.rel for c in chapters]):
+    analysis.chapters, document.chapters = list(analysis.chapters), list(document.chapters)
+    if state.key != _key(project, options, [c.rel for c in analysis.chapters]):
         return None
-    changed = [i for i, c in enumerate(chapters) if _stat(c.path) != state.files.get(c.rel)]
-    edited_files = {chapters[i].rel for i in changed}
+    changed = [i for i, c in enumerate(analysis.chapters) if _stat(c.path) != state.files.get(c.rel)]
+    edited_files = {analysis.chapters[i].rel for i in changed}
     if not changed or any(d.location.path in edited_files or any(f in d.message for f in edited_files) for d in analysis.diagnostics):
         return None  # a diagnostic about an edited chapter: only a full build can tell whether it stays
     reporter.stage("sources", "edited chapters")
-    diagnostics = Diagnostics()
-    for i in changed:
-        chapter = read_chapter(chapters[i].path, project, diagnostics)
-        if chapter is None or chapter.path != chapters[i].path:
-            return None
-        chapter.slug = chapters[i].slug  # as read_chapters made it unique
-        chapters[i] = chapter
+    if not _read_again(project, analysis, changed):
+        return None
     reporter.stage("parse", "edited chapters")
     cache = Cache(project / CACHE_DIR)
-    blocks = parse_texts([chapters[i].body for i in changed], cache)
+    blocks = parse_texts([analysis.chapters[i].body for i in changed], cache)
     reporter.stage("resolve", "edited chapters")
-    config = analysis.loaded.config  # type: ignore[union-attr]
-    document.chapters = list(document.chapters)
     resolved: dict[int, ResolvedChapter] = {}
     for i, chapter_blocks in zip(changed, blocks):
-        again = resolve_again(project, config, document, i, chapters[i], chapter_blocks, analysis.bibliography, diagnostics)
-        lint.marker_rules([chapters[i]], diagnostics)
-        lint.chapter_rules(Document(chapters=[again.resolved], abstract=[]), diagnostics)
-        diagnostics.apply_rules(config.rules)
-        if len(diagnostics) or signature(again.resolved, again.own, again.after) != state.signatures[i]:
+        again = _resolve_again(project, analysis, document, i, chapter_blocks, state.signatures[i])
+        if again is None:
             return None
         resolved[i] = again.resolved
         document.chapters[i] = _without_blocks(again.resolved)
         document.targets, document.seen_ids = again.targets, again.seen_ids
     reporter.stage("render", "edited chapters")
-    body = copy.copy(state.body)
-    body.fragments, body.code_blocks = list(body.fragments), list(body.code_blocks)
+    body = _render_again(state.body, resolved, analysis.loaded.config, cache)  # type: ignore[union-attr]
+    context = copy.copy(state.context)
+    context.abstract_html, context.body_html = body.abstract_html, body.body_html
+    analysis.document = document
+    analysis.diagnostics = Diagnostics(list(state.analysis.diagnostics))  # the same, as nothing else changed
+    return Edited(analysis, body, context, state.signatures, len(changed))
+
+
+def _read_again(project: Path, analysis: Analysis, changed: list[int]) -> bool:
+    """Read the edited chapters into `analysis`; False if one no longer reads without a diagnostic."""
+    diagnostics = Diagnostics()
+    for i in changed:
+        before = analysis.chapters[i]
+        chapter = read_chapter(before.path, project, diagnostics)
+        if chapter is None or len(diagnostics):
+            return False
+        chapter.slug = before.slug  # as read_chapters made it unique
+        analysis.chapters[i] = chapter
+    return True
+
+
+def _resolve_again(
+    project: Path, analysis: Analysis, document: Document, index: int, blocks: list[Any], signed: str
+) -> Again | None:
+    """Chapter `index` resolved within the last build's paper, if it has no diagnostic and
+    its signature is unchanged (so the rest of the paper is as the last build made it)."""
+    config = analysis.loaded.config  # type: ignore[union-attr]
+    chapter = analysis.chapters[index]
+    diagnostics = Diagnostics()
+    again = resolve_again(project, config, document, index, chapter, blocks, analysis.bibliography, diagnostics)
+    lint.marker_rules([chapter], diagnostics)
+    lint.chapter_rules(Document(chapters=[again.resolved], abstract=[]), diagnostics)
+    diagnostics.apply_rules(config.rules)
+    if len(diagnostics) or signature(again.resolved, again.own, again.after) != signed:
+        return None
+    return again
+
+
+def _render_again(last: Body, resolved: dict[int, ResolvedChapter], config: Config, cache: Cache) -> Body:
+    """The last build's body with the edited chapters rendered again."""
+    body = copy.copy(last)
+    body.fragments, body.code_blocks = list(last.fragments), list(last.code_blocks)
     for i, chapter in resolved.items():
         payload = part_payload(chapter_part(chapter), list(cites(chapter.blocks)), config)
         body.fragments[i + 1] = render_parts([payload], cache)[0]  # part 0 is the abstract
         body.code_blocks[i + 1] = payload.count(UNNAMED_CODE)
     body.join()
-    context = copy.copy(state.context)
-    context.abstract_html, context.body_html = body.abstract_html, body.body_html
-    analysis.chapters, analysis.document = chapters, document
-    analysis.diagnostics = Diagnostics(list(state.analysis.diagnostics))
-    return Edited(analysis, body, context, state.signatures, len(changed))
+    return body
 
 
 def remember(project: Path, options: BuildOptions, produced: Produced) -> None:
@@ -129,7 +156,7 @@ def remember(project: Path, options: BuildOptions, produced: Produced) -> None:
     files = {c.rel: _stat(c.path) for c in analysis.chapters}
     state = State(_key(project, options, list(files)), files, kept, signatures, produced.body, context)  # type: ignore[arg-type]
     data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomic(_path(project), FORMAT + b" " + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+    write_atomic(_path(project), FORMAT + b" " + hashlib.sha256(data).hexdigest().encode() + b"\n" + data, sync=False)
 
 
 def _load(project: Path) -> State | None:

@@ -10,7 +10,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -49,6 +49,15 @@ class Chapter:
     body_line: int = 1  # line of `text` where `body` starts
     slug: str = ""
     lines: list[str] = field(default_factory=list)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["lines"]  # the text again, as many small strings: slow to store and to load
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.lines = self.text.split("\n")
 
     def locate(self, needle: str, *, start_line: int = 1) -> Location:
         """Location of the first occurrence of `needle` in the body (the file start if absent)."""
