@@ -20,6 +20,7 @@ import hashlib
 import io
 import os
 import re
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +119,10 @@ class PartsEngine:
             # First pass: every part; those that show page numbers of others with placeholders.
             first = [_with_links(h, {}, placeholder=i in numbered) for i, h in enumerate(chapter_html)]
             *laid, front = self._layout_all(pool, [*first, _with_links(front_html, {}, placeholder=True)])
+            readers = Readers()
             for _ in range(3):  # page numbers depend on page counts, which (almost) never depend on the numbers
+                reading = threading.Thread(target=readers.read, args=(laid,))  # while the workers lay out
+                reading.start()
                 pages = _page_map(front, laid)
                 total = front.pages + sum(part.pages for part in laid)
                 # The parts with real numbers, and the footers, laid out side by side.
@@ -130,9 +134,10 @@ class PartsEngine:
                 front = front_again
                 for i, part in zip(numbered, redone, strict=True):
                     laid[i] = part
+                reading.join()
                 if stable:
                     break
-        return assemble([front, *laid], stamps)
+        return assemble([front, *laid], stamps, readers)
 
     def _layout_all(self, pool: ProcessPoolExecutor, htmls: list[str]) -> list[Laid]:
         keys = [digest("part", __version__, _weasyprint_version(), html) for html in htmls]
@@ -202,13 +207,35 @@ def _slices(total: int, count: int) -> list[tuple[int, int]]:
     return [(start, min(size, total - start + 1)) for start in range(1, total + 1, size)]
 
 
-def assemble(parts: list[Laid], stamps: list[Laid]) -> bytes:
+class Readers:
+    """pypdf's readers of laid-out parts, by their PDF. Parsing the parts is half of assembling
+    them (1.1 of 2.4 s on 588 pages), so the parts that are done are read in a thread while
+    the workers lay out the ones that show page numbers and the footers."""
+
+    def __init__(self) -> None:
+        self._readers: dict[bytes, PdfReader] = {}
+
+    def read(self, parts: list[Laid]) -> None:
+        for part in parts:
+            self.get(part.pdf)
+
+    def get(self, pdf: bytes) -> PdfReader:
+        reader = self._readers.get(pdf)
+        if reader is None:
+            reader = PdfReader(io.BytesIO(pdf))
+            _ = len(reader.pages), reader.named_destinations, reader.outline  # parse now what appending reads
+            self._readers[pdf] = reader
+        return reader
+
+
+def assemble(parts: list[Laid], stamps: list[Laid], readers: Readers | None = None) -> bytes:
+    readers = readers or Readers()
     writer = PdfWriter()
     for part in parts:
-        writer.append(PdfReader(io.BytesIO(part.pdf)))
-    _stamp(writer, [page for stamp in stamps for page in PdfReader(io.BytesIO(stamp.pdf)).pages])
+        writer.append(readers.get(part.pdf))
+    _stamp(writer, [page for stamp in stamps for page in readers.get(stamp.pdf).pages])
     _internal_links(writer)
-    metadata = PdfReader(io.BytesIO(parts[0].pdf)).metadata or {}
+    metadata = readers.get(parts[0].pdf).metadata or {}
     writer.add_metadata({k: v for k, v in metadata.items() if k != "/Producer"})
     out = io.BytesIO()
     writer.write(out)
