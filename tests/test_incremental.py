@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from whitepaper import pandoc
+from whitepaper import DiagnosticError, pandoc
 from whitepaper.bibliography import write_csl_json
 from whitepaper.build import BuildOptions, BuildResult, build
 from whitepaper.cache import Cache
@@ -60,6 +60,11 @@ CHAPTERS = {
         [^y]: Note y with `code`.
         """,
     "03-three.md": """\
+        ---
+        title: Three
+        status: in-review
+        ---
+
         # Three
 
         The last chapter, citing @topol2019 in the text.
@@ -137,6 +142,8 @@ def full_build_of(project: Path, tmp_path: Path) -> Path:
         ("01-one.md", "Its second paragraph.", "Its second paragraph, longer.\n\nAnd a third.", True),  # in a note
         ("02-two.md", "Note x.", "Note x.[^z]\n\n[^z]: A new note shifts the later notes' numbers.", True),
         ("01-one.md", "plain code", "```js\nlet z = 3\n```\n\n```\nplain code", True),  # a new code block
+        ("03-three.md", "The last chapter", "The final chapter", True),  # front matter as it was
+        ("03-three.md", "status: in-review", "status: approved", False),  # front matter: shown in the drafts
         ("03-three.md", "@topol2019 in", "@wilkinson2016fair in", False),  # citations: numbers move
         ("01-one.md", "A plot, drawn", "A bar chart, drawn", False),  # a caption, in the list of figures
         ("02-two.md", "# Two", "# Two, renamed", False),  # a title, in the contents
@@ -153,7 +160,13 @@ def test_rebuild_writes_what_a_full_build_writes(built: Path, tmp_path: Path, na
 
 
 def test_an_edit_that_brings_a_problem_takes_the_full_path(built: Path) -> None:
-    result = edit(built, "03-three.md", "The last chapter", "The last chapter (TODO: check)")
+    html = (built / "build" / "paper.html").read_bytes()
+    with pytest.raises(DiagnosticError) as raised:
+        edit(built, "03-three.md", "title: Three", "title: [Three")  # broken front matter
+    assert [d.rule for d in raised.value.diagnostics] == ["front-matter-syntax"]
+    assert (built / "build" / "paper.html").read_bytes() == html  # the last good draft stays
+    edit(built, "03-three.md", "title: [Three", "title: Three")
+    result = edit(built, "03-three.md", "chapter, citing", "chapter (TODO: check), citing")
     assert result.edited_chapters == 0
     assert [d.rule for d in result.diagnostics] == ["todo-marker"]
     result = edit(built, "03-three.md", "(TODO: check)", "(checked)")  # the warning's chapter: full path too

@@ -102,7 +102,7 @@ def _read_again(project: Path, analysis: Analysis, changed: list[int]) -> bool:
     diagnostics = Diagnostics()
     for i in changed:
         before = analysis.chapters[i]
-        chapter = read_chapter(before.path, project, diagnostics)
+        chapter = read_chapter(before.path, project, diagnostics, known=before)
         if chapter is None or len(diagnostics):
             return False
         chapter.slug = before.slug  # as read_chapters made it unique

@@ -178,7 +178,7 @@ def signature(resolved: ResolvedChapter, targets: Targets, after: Counters) -> s
     mine = [[t.id, t.kind, t.label, t.plural, t.number, t.title, t.automatic] for t in targets.by_id.values() if t.chapter_id == resolved.id]
     survey = resolved.survey
     seen = [
-        resolved.id, resolved.title, resolved.source.meta.model_dump(), targets.chapter_labels.get(resolved.id), mine,
+        resolved.id, resolved.title, vars(resolved.source.meta), targets.chapter_labels.get(resolved.id), mine,
         [astuple(h) for h in targets.headings if h.chapter == resolved.id], asdict(after),
         sorted(survey.ids), survey.span_ids, survey.links, survey.xrefs, survey.headings,
         [[written, str(path)] for written, path in survey.images],

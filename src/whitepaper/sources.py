@@ -125,8 +125,12 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def read_chapter(path: Path, project: Path, diagnostics: Diagnostics) -> Chapter | None:
-    """Read one chapter; on an encoding or front-matter error add a diagnostic and return None."""
+def read_chapter(path: Path, project: Path, diagnostics: Diagnostics, known: Chapter | None = None) -> Chapter | None:
+    """Read one chapter; on an encoding or front-matter error add a diagnostic and return None.
+
+    `known` is an earlier reading of the file: when the front matter is as it was, its
+    meaning is too (no YAML to parse, nothing to validate).
+    """
     rel = relative_path(path, project)
     if path.stat().st_size > MAX_CHAPTER_BYTES:
         size = path.stat().st_size / 1_000_000
@@ -149,7 +153,12 @@ def read_chapter(path: Path, project: Path, diagnostics: Diagnostics) -> Chapter
         line = text.count("\n", 0, text.index("\x00")) + 1
         diagnostics.error(Location(rel, line, 1), "the file contains NUL bytes: is it really text?", "chapter-encoding")
         return None
-    meta, body, body_line = _front_matter(text, rel, diagnostics)
+    front = _front_matter_text(text)
+    if known is not None and front == _front_matter_text(known.text) and (front or not text.startswith("---")):
+        meta, body_line = known.meta, known.body_line
+        body = "\n" * (body_line - 1) + text[len(front) :]
+    else:
+        meta, body, body_line = _front_matter(text, rel, diagnostics)
     if meta is None:
         return None
     stem = path.stem
@@ -159,6 +168,11 @@ def read_chapter(path: Path, project: Path, diagnostics: Diagnostics) -> Chapter
         slug=re.sub(r"[^a-z0-9-]+", "-", slug.lower()).strip("-") or "chapter",
         lines=text.split("\n"),
     )  # fmt: skip
+
+
+def _front_matter_text(text: str) -> str:
+    match = _FRONT_MATTER.match(text) if text.startswith("---") else None
+    return match.group(0) if match else ""
 
 
 def _front_matter(text: str, rel: str, diagnostics: Diagnostics) -> tuple[ChapterMeta | None, str, int]:

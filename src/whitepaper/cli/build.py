@@ -26,7 +26,6 @@ def build_command(
     project: Path, only: str | None, paper_size: str | None, review: bool, keep_print_html: bool, jobs: int | None, no_cache: bool, quiet: bool
 ) -> None:
     """Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."""
-    console = stderr_console(quiet)
     options = BuildOptions(
         formats=(only,) if only else None,  # type: ignore[arg-type]
         paper_size=paper_size,  # type: ignore[arg-type]
@@ -36,9 +35,12 @@ def build_command(
         jobs=jobs,
     )
     with exit_codes():
-        progress = Progress(console)
-        with progress.running():
-            result = build(project, options, reporter=progress)
+        if quiet:  # no console at all: a rebuild after an edit is quicker than importing one
+            result = build(project, options)
+        else:
+            progress = Progress(stderr_console())
+            with progress.running():
+                result = build(project, options, reporter=progress)
         print_diagnostics(result.diagnostics)
         if not quiet:
             done = "up to date (nothing changed):" if result.up_to_date else "built"

@@ -7,16 +7,21 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, plural
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK, EXIT_ERRORS, EXIT_ENVIRONMENT = 0, 1, 2
 
 
 def stderr_console(quiet: bool = False) -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
 
 
