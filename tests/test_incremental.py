@@ -3,6 +3,7 @@ only the edited chapter writes what a full build writes."""
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,10 @@ from whitepaper.bibliography import write_csl_json
 from whitepaper.build import BuildOptions, BuildResult, build
 from whitepaper.cache import Cache
 from whitepaper.check import CACHE_DIR, analyse
+from whitepaper.config import load_config
+from whitepaper.diagnostics import Diagnostics
 from whitepaper.render import ABSTRACT_END, pandoc_document, render_body
+from whitepaper.sources import read_chapters
 from conftest import REPO, pdf_pages, write_project
 
 CONFIG = """\
@@ -203,3 +207,19 @@ def test_what_else_changes_takes_the_full_path(tmp_path: Path, monkeypatch: pyte
     assert edit(project, "02-two.md", "Even more", "Yet more").edited_chapters == 0
     parts = 1 + len(CHAPTERS) + 1  # the abstract, the chapters, the references
     assert cached(project, "html") == html_before + parts and cached(project, "citations") == clusters_before + 1
+
+
+def test_a_stored_chapter_reads_back_whole(tmp_path: Path) -> None:
+    chapters = {
+        "01-a.md": "---\ntitle: A\nowners: [Ann]\n---\n\n# A\n\nText.\n",
+        "02-b.md": "----\n\nA rule above, not front matter.\n",
+        "03-c.md": "\ufeff# C\r\n\r\nWindows lines.\r\n",
+    }
+    project = write_project(tmp_path / "p", chapters)
+    diagnostics = Diagnostics()
+    for chapter in read_chapters(project, load_config(project, diagnostics), diagnostics):
+        again = pickle.loads(pickle.dumps(chapter))
+        assert (again.body, again.lines, again.text, again.meta, again.body_line) == (
+            chapter.body, chapter.lines, chapter.text, chapter.meta, chapter.body_line
+        )  # fmt: skip
+    assert not diagnostics.has_errors()

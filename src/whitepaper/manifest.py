@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import platform
+import sys
 from pathlib import Path
 
 from . import __version__, pandoc
@@ -19,7 +20,12 @@ def _sha256(path: Path) -> str:
 
 
 def _version(package: str) -> str:
-    from importlib import metadata  # here: importing it takes longer than a rebuild's resolve stage
+    """An installed package's version, from its `name-version.dist-info` folder; importlib.metadata
+    answers the same but takes 10 ms a package (half the time a rebuild spends resolving)."""
+    for entry in sys.path:
+        for info in Path(entry or ".").glob(f"{package}-*.dist-info"):
+            return info.name[len(package) + 1 : -len(".dist-info")]
+    from importlib import metadata
 
     try:
         return metadata.version(package)

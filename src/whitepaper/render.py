@@ -180,6 +180,13 @@ class Body:
     def warnings(self) -> str:
         return self.formatted.warnings if self.formatted else ""
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Stored (in the rebuild state) without the joined HTML, which `join` makes again."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("abstract_html", "body_html")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, abstract_html="", body_html="")
+
 
 def render_body(
     document: Document, config: Config, csl: Path, bibliography_json: Path | None, cache: Cache | None = None

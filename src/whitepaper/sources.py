@@ -50,13 +50,13 @@ class Chapter:
     slug: str = ""
     lines: list[str] = field(default_factory=list)
 
+    # Stored (in the rebuild state) as its text alone: the body and lines are the text again.
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        del state["lines"]  # the text again, as many small strings: slow to store and to load
-        return state
+        return {k: v for k, v in self.__dict__.items() if k not in ("body", "lines")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.body = "\n" * (self.body_line - 1) + self.text[len(_front_matter_text(self.text)) :]
         self.lines = self.text.split("\n")
 
     def locate(self, needle: str, *, start_line: int = 1) -> Location:
