@@ -223,3 +223,20 @@ def test_a_stored_chapter_reads_back_whole(tmp_path: Path) -> None:
             chapter.body, chapter.lines, chapter.text, chapter.meta, chapter.body_line
         )  # fmt: skip
     assert not diagnostics.has_errors()
+
+
+def test_damaged_cache_entries_are_made_again(tmp_path: Path) -> None:
+    """Parts' HTML, formatted citations and compiled templates: cut short or edited, each is
+    made afresh and the drafts are as before."""
+    project = make(tmp_path / "p")
+    build(project)
+    html = (project / "build" / "paper.html").read_bytes()
+    cache = project / CACHE_DIR
+    damaged = [*(cache / "html").rglob("*.json"), *(cache / "citations").rglob("*.json"), *(cache / "templates").iterdir()]
+    assert len(damaged) >= 8
+    for number, path in enumerate(damaged):
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2] if number % 2 else data.replace(b"Two", b"Owt").replace(b"class", b"klass"))
+    (project / "build" / "paper.html").unlink()
+    assert build(project).edited_chapters == 0
+    assert (project / "build" / "paper.html").read_bytes() == html

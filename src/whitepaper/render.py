@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import html
 import json
 import mimetypes
@@ -19,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import markupsafe
 
 from . import __version__, citations, nodes, pandoc
 from .cache import Cache, digest
 from .config import Config
 from .htmltools import Joined
+from .write import write_atomic
 from .bibliography import write_csl_json
 from .mathsvg import math_to_svg
 from .resolve import Document, ResolvedChapter
@@ -315,15 +318,39 @@ def environment(project: Path) -> jinja2.Environment:
     return env
 
 
-def _compiled_templates(project: Path) -> jinja2.BytecodeCache | None:
-    """Compiled templates kept under build/.cache (jinja2 checks each against its source):
-    compiling them all takes longer than rendering after a one-word edit."""
-    folder = project / "build" / ".cache" / "templates"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept under build/.cache: compiling them all takes longer than
+    rendering after a one-word edit. jinja2 checks that a template's source is unchanged;
+    a checksum here checks the compiled code itself, so a damaged file is compiled again."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = self.folder / f"{bucket.key}.cache"
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return
+        checksum, _, data = raw.partition(b"\n")
+        if checksum != hashlib.sha256(data).hexdigest().encode():
+            path.unlink(missing_ok=True)
+            return
+        try:
+            bucket.bytecode_from_string(data)
+        except Exception:  # another Python's code, say: compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        try:
+            write_atomic(self.folder / f"{bucket.key}.cache", hashlib.sha256(data).hexdigest().encode() + b"\n" + data, sync=False)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def _compiled_templates(project: Path) -> jinja2.BytecodeCache:
+    return _CompiledTemplates(project / "build" / ".cache" / "templates")
 
 
 def css_string(value: str) -> str:
