@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO, pdf_pages, write_project
 from whitepaper import DiagnosticError, pandoc
 from whitepaper.bibliography import write_csl_json
 from whitepaper.build import BuildOptions, BuildResult, build
@@ -18,7 +19,6 @@ from whitepaper.config import load_config
 from whitepaper.diagnostics import Diagnostics
 from whitepaper.render import ABSTRACT_END, pandoc_document, render_body
 from whitepaper.sources import read_chapters
-from conftest import REPO, pdf_pages, write_project
 
 CONFIG = """\
 title: Notes and Code
@@ -202,6 +202,14 @@ def test_what_else_changes_takes_the_full_path(tmp_path: Path, monkeypatch: pyte
     (project / "templates" / "_abstract.html").write_text("<p>custom abstract block</p>\n")
     assert edit(project, "02-two.md", "Much more", "Even more").edited_chapters == 0
     assert "custom abstract block" in (project / "build" / "paper.html").read_text()
+    bib = project / "bibliography" / "references.bib"  # the bibliography
+    bib.write_text(bib.read_text().replace("High-performance medicine", "Very high-performance medicine"))
+    assert edit(project, "02-two.md", "Even more", "Still more").edited_chapters == 0
+    assert "Very high-performance medicine" in (project / "build" / "paper.html").read_text()
+    config = project / "whitepaper.yaml"  # the citation style
+    config.write_text(config.read_text() + "csl: apa\n")
+    assert edit(project, "02-two.md", "Still more", "Even more").edited_chapters == 0
+    assert "Wilkinson &amp; Dumontier, 2016" in (project / "build" / "paper.html").read_text()
     monkeypatch.setattr(pandoc, "pandoc_version", lambda: "99.0")  # another pandoc: every part again
     html_before, clusters_before = cached(project, "html"), cached(project, "citations")
     assert edit(project, "02-two.md", "Even more", "Yet more").edited_chapters == 0

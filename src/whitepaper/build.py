@@ -11,19 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from . import __version__, pandoc, rebuild
 from .bibliography import write_csl_json
-from . import __version__, pandoc
 from .cache import Cache, digest
 from .check import CACHE_DIR, Analysis, Reporter, Timed, analyse, fingerprint
 from .config import LoadedConfig
 from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location
+from .manifest import write_manifest
 from .pdf import PdfResult, render_pdf
-from . import rebuild
 from .render import Body, TemplateContext, context, render_body, render_pages, render_print_part
 from .review.edition import ReviewOptions, mark_sources
 from .review.edition import view as review_view
 from .sources import Chapter
-from .manifest import write_manifest
 from .write import build_lock, write_atomic, write_outputs
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ CLI decides how to show them.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,7 +86,7 @@ class Diagnostics:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.WARNING]
 
-    def apply_rules(self, rules: dict[str, str]) -> None:
+    def apply_rules(self, rules: Mapping[str, str]) -> None:
         """Severity overrides from the config: a rule may become an error, a warning, or be ignored."""
         kept = []
         for item in self.items:

@@ -73,8 +73,8 @@ def in_processes(items: list[Item], call: Callable[[list[Item]], list[Result]]) 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(lambda batch: call([items[i] for i in batch]), batches))
     ordered: dict[int, Result] = {}
-    for batch, values in zip(batches, results):
-        ordered.update(zip(batch, values))
+    for batch, values in zip(batches, results, strict=True):
+        ordered.update(zip(batch, values, strict=True))
     return [ordered[index] for index in range(len(items))]
 
 

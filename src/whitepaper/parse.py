@@ -21,7 +21,7 @@ def parse_texts(texts: list[str], cache: Cache) -> list[list[Any]]:
     blocks: list[list[Any] | None] = [cache.get("ast", key) for key in keys]
     missing = [index for index, value in enumerate(blocks) if value is None]
     parsed = pandoc.in_processes([texts[i] for i in missing], lambda batch: pandoc.markdown_to_asts(batch, READER))
-    for index, document in zip(missing, parsed):
+    for index, document in zip(missing, parsed, strict=True):
         blocks[index] = document["blocks"]
         cache.put("ast", keys[index], document["blocks"])
     return [b for b in blocks if b is not None]

@@ -81,7 +81,7 @@ def edited(project: Path, options: BuildOptions, reporter: Timed) -> Edited | No
     blocks = parse_texts([analysis.chapters[i].body for i in changed], cache)
     reporter.stage("resolve", "edited chapters")
     resolved: dict[int, ResolvedChapter] = {}
-    for i, chapter_blocks in zip(changed, blocks):
+    for i, chapter_blocks in zip(changed, blocks, strict=True):
         again = _resolve_again(project, analysis, document, i, chapter_blocks, state.signatures[i])
         if again is None:
             return None

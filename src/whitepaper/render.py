@@ -24,13 +24,13 @@ import jinja2.bccache
 import markupsafe
 
 from . import __version__, citations, nodes, pandoc
+from .bibliography import write_csl_json
 from .cache import Cache, digest
 from .config import Config
 from .htmltools import Joined
-from .write import write_atomic
-from .bibliography import write_csl_json
 from .mathsvg import math_to_svg
 from .resolve import Document, ResolvedChapter
+from .write import write_atomic
 
 ABSTRACT_END = "<!-- whitepaper:end-of-abstract -->"
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
@@ -172,7 +172,7 @@ class Body:
     def join(self) -> None:
         joined = Joined()
         first = 0
-        for fragment, code_blocks, clusters in zip(self.fragments, self.code_blocks, self.clusters):
+        for fragment, code_blocks, clusters in zip(self.fragments, self.code_blocks, self.clusters, strict=True):
             if self.formatted is not None:
                 fragment = citations.fill(fragment, self.formatted, first)
             first += clusters
@@ -206,7 +206,7 @@ def render_body(
     clusters = [list(citations.cites(part)) for part in parts]
     everything = [cluster for part in clusters for cluster in part]
     has_refs = any(citations.is_refs(node) for part in parts for node in nodes.walk_blocks(part))
-    payloads = [part_payload(part, mine, config) for part, mine in zip(parts, clusters)]
+    payloads = [part_payload(part, mine, config) for part, mine in zip(parts, clusters, strict=True)]
     with ThreadPoolExecutor(max_workers=1) as pool:  # citeproc runs while the parts render
         formatting = (
             pool.submit(citations.format_clusters, everything, pandoc_meta(config), csl, bibliography_json, cache)
@@ -246,7 +246,7 @@ def render_parts(payloads: list[str], cache: Cache) -> list[str]:
     keys = [digest(__version__, pandoc.pandoc_version(), pandoc.HTML_WRITER, payload) for payload in payloads]
     fragments: list[str | None] = [cache.get("html", key) for key in keys]
     missing = [index for index, fragment in enumerate(fragments) if not isinstance(fragment, str)]
-    for index, fragment in zip(missing, pandoc.in_processes([payloads[i] for i in missing], pandoc.asts_to_html)):
+    for index, fragment in zip(missing, pandoc.in_processes([payloads[i] for i in missing], pandoc.asts_to_html), strict=True):
         fragments[index] = fragment
         cache.put("html", keys[index], fragment)
     return [fragment or "" for fragment in fragments]

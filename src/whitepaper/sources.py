@@ -154,6 +154,7 @@ def read_chapter(path: Path, project: Path, diagnostics: Diagnostics, known: Cha
         diagnostics.error(Location(rel, line, 1), "the file contains NUL bytes: is it really text?", "chapter-encoding")
         return None
     front = _front_matter_text(text)
+    meta: ChapterMeta | None
     if known is not None and front == _front_matter_text(known.text) and (front or not text.startswith("---")):
         meta, body_line = known.meta, known.body_line
         body = "\n" * (body_line - 1) + text[len(front) :]
