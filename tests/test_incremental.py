@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -248,3 +249,33 @@ def test_damaged_cache_entries_are_made_again(tmp_path: Path) -> None:
     (project / "build" / "paper.html").unlink()
     assert build(project).edited_chapters == 0
     assert (project / "build" / "paper.html").read_bytes() == html
+
+
+def test_two_chapters_edited_at_once(built: Path, tmp_path: Path) -> None:
+    for name, old, new in (("01-one.md", "Text with", "Prose with"), ("03-three.md", "chapter, citing", "chapter, which cites")):
+        path = built / "chapters" / name
+        path.write_text(path.read_text().replace(old, new, 1))
+    assert build(built).edited_chapters == 2
+    full = full_build_of(built, tmp_path)
+    assert (built / "build" / "paper.html").read_bytes() == (full / "build" / "paper.html").read_bytes()
+
+
+def test_a_chapter_gone_or_linked_out(tmp_path: Path) -> None:
+    project = make(tmp_path / "p")
+    build(project)
+    outside = tmp_path / "outside.md"
+    outside.write_text("# Two\n\nNot part of the project.\n")
+    chapter = project / "chapters" / "02-two.md"
+    chapter.unlink()
+    chapter.symlink_to(outside)  # the same name, now a link out of the project
+    with pytest.raises(DiagnosticError) as raised:
+        build(project)
+    assert "chapter-outside" in [d.rule for d in raised.value.diagnostics.errors]
+    chapter.unlink()
+    chapter.write_text(textwrap.dedent(CHAPTERS["02-two.md"]))
+    build(project)
+    (project / "chapters" / "03-three.md").unlink()  # gone: the paper has two chapters now
+    assert build(project).edited_chapters == 0
+    assert "chapter-sec-three" not in (project / "build" / "paper.html").read_text()
+    full = full_build_of(project, tmp_path)
+    assert (project / "build" / "paper.html").read_bytes() == (full / "build" / "paper.html").read_bytes()

@@ -29,7 +29,7 @@ from .diagnostics import Diagnostics
 from .parse import parse_texts
 from .render import UNNAMED_CODE, Body, TemplateContext, chapter_part, part_payload, render_parts
 from .resolve import Again, Document, ResolvedChapter, resolve_again, signature
-from .sources import read_chapter
+from .sources import read_chapter, still_a_chapter
 from .write import write_atomic
 
 if TYPE_CHECKING:
@@ -102,6 +102,8 @@ def _read_again(project: Path, analysis: Analysis, changed: list[int]) -> bool:
     diagnostics = Diagnostics()
     for i in changed:
         before = analysis.chapters[i]
+        if not still_a_chapter(before.path, project):  # gone, or now a link out of the project
+            return False
         chapter = read_chapter(before.path, project, diagnostics, known=before)
         if chapter is None or len(diagnostics):
             return False

@@ -117,6 +117,11 @@ def chapter_paths(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics)
     return paths
 
 
+def still_a_chapter(path: Path, project: Path) -> bool:
+    """Whether a file read as a chapter before still can be: there, and inside the project."""
+    return path.is_file() and _inside(path, project.resolve())
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root)
