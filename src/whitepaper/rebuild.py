@@ -29,7 +29,7 @@ from .diagnostics import Diagnostics
 from .parse import parse_texts
 from .render import UNNAMED_CODE, Body, TemplateContext, chapter_part, part_payload, render_parts
 from .resolve import Again, Document, ResolvedChapter, resolve_again, signature
-from .sources import read_chapter, still_a_chapter
+from .sources import normalised, read_chapter, still_a_chapter
 from .write import write_atomic
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class State:
     """What the last build leaves for the next one."""
 
     key: str  # everything the build depended on but its chapters' text
-    files: dict[str, tuple[int, int]]  # each chapter file's size and modification time
+    files: dict[str, str]  # a digest of each chapter's text as the build read it
     analysis: Analysis  # its resolved chapters without their blocks
     signatures: list[str]
     body: Body
@@ -69,7 +69,7 @@ def edited(project: Path, options: BuildOptions, reporter: Timed) -> Edited | No
     analysis.chapters, document.chapters = list(analysis.chapters), list(document.chapters)
     if state.key != _key(project, options, [c.rel for c in analysis.chapters]):
         return None
-    changed = [i for i, c in enumerate(analysis.chapters) if _stat(c.path) != state.files.get(c.rel)]
+    changed = [i for i, c in enumerate(analysis.chapters) if _text_digest(c.path) != state.files.get(c.rel)]
     edited_files = {analysis.chapters[i].rel for i in changed}
     if not changed or any(d.location.path in edited_files or any(f in d.message for f in edited_files) for d in analysis.diagnostics):
         return None  # a diagnostic about an edited chapter: only a full build can tell whether it stays
@@ -155,7 +155,7 @@ def remember(project: Path, options: BuildOptions, produced: Produced) -> None:
     kept.document = slim
     context = copy.copy(produced.context)
     context.abstract_html = context.body_html = ""  # joined again from the body's parts
-    files = {c.rel: _stat(c.path) for c in analysis.chapters}
+    files = {c.rel: digest(c.text) for c in analysis.chapters}  # what was read, even if saved since
     state = State(_key(project, options, list(files)), files, kept, signatures, produced.body, context)  # type: ignore[arg-type]
     data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     write_atomic(_path(project), FORMAT + b" " + hashlib.sha256(data).hexdigest().encode() + b"\n" + data, sync=False)
@@ -188,12 +188,13 @@ def _key(project: Path, options: BuildOptions, chapter_files: list[str]) -> str:
     return digest(__version__, pandoc.pandoc_version(), repr(options.paper_size), epoch, dt.date.today().isoformat(), others)
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _text_digest(path: Path) -> str:
+    """A digest of a chapter file's text as `read_chapter` would read it ("" if it cannot be):
+    by content, as a file saved twice within the clock's resolution keeps its time."""
     try:
-        info = path.stat()
-    except OSError:
-        return (-1, -1)
-    return (info.st_size, info.st_mtime_ns)
+        return digest(normalised(path.read_bytes().decode("utf-8")))
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _without_blocks(chapter: ResolvedChapter) -> ResolvedChapter:

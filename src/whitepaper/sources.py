@@ -117,6 +117,11 @@ def chapter_paths(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics)
     return paths
 
 
+def normalised(text: str) -> str:
+    """A chapter's text as it is read: no byte-order mark, `\n` line ends."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def still_a_chapter(path: Path, project: Path) -> bool:
     """Whether a file read as a chapter before still can be: there, and inside the project."""
     return path.is_file() and _inside(path, project.resolve())
@@ -153,7 +158,7 @@ def read_chapter(path: Path, project: Path, diagnostics: Diagnostics, known: Cha
             "chapter-encoding",
         )
         return None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = normalised(text)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         diagnostics.error(Location(rel, line, 1), "the file contains NUL bytes: is it really text?", "chapter-encoding")
