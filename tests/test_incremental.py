@@ -13,12 +13,12 @@ import pytest
 from conftest import REPO, pdf_pages, write_project
 from whitepaper import DiagnosticError, pandoc
 from whitepaper.bibliography import write_csl_json
+from whitepaper.body import ABSTRACT_END, pandoc_document, render_body
 from whitepaper.build import BuildOptions, BuildResult, build
 from whitepaper.cache import Cache
 from whitepaper.check import CACHE_DIR, analyse
 from whitepaper.config import load_config
 from whitepaper.diagnostics import Diagnostics
-from whitepaper.render import ABSTRACT_END, pandoc_document, render_body
 from whitepaper.sources import read_chapters
 
 CONFIG = """\

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Literal
 
 from . import __version__, pandoc, rebuild
 from .bibliography import write_csl_json
+from .body import Body, render_body
 from .cache import Cache, digest
 from .check import CACHE_DIR, Analysis, Reporter, Timed, analyse, fingerprint
 from .config import LoadedConfig
 from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location
 from .manifest import write_manifest
 from .pdf import PdfResult, render_pdf
-from .render import Body, TemplateContext, context, render_body, render_pages, render_print_part
+from .render import TemplateContext, context, render_pages, render_print_part
 from .review.edition import ReviewOptions, mark_sources
 from .review.edition import view as review_view
 from .sources import Chapter

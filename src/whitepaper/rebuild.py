@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, lint, pandoc
+from .body import UNNAMED_CODE, Body, chapter_part, part_payload, render_parts
 from .cache import Cache, digest
 from .check import CACHE_DIR, Analysis, Timed, fingerprint
 from .citations import cites
 from .config import Config
 from .diagnostics import Diagnostics
 from .parse import parse_texts
-from .render import UNNAMED_CODE, Body, TemplateContext, chapter_part, part_payload, render_parts
+from .render import TemplateContext
 from .resolve import Again, Document, ResolvedChapter, resolve_again, signature
 from .sources import normalised, read_chapter, still_a_chapter
 from .write import write_atomic

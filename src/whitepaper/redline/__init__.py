@@ -11,10 +11,11 @@ from typing import Any
 
 from .. import nodes, pandoc
 from ..bibliography import write_csl_json
+from ..body import render_body
 from ..check import Analysis, Timed, analyse
 from ..diagnostics import DiagnosticError, Diagnostics, Location
 from ..pdf import render_pdf
-from ..render import context, render_body, render_pages
+from ..render import context, render_pages
 from ..resolve import Document
 from ..write import write_outputs
 from .compare import Comparer, Marks, Redline, key
