@@ -281,3 +281,33 @@ def test_a_chapter_gone_or_linked_out(tmp_path: Path) -> None:
     assert "chapter-sec-three" not in (project / "build" / "paper.html").read_text()
     full = full_build_of(project, tmp_path)
     assert (project / "build" / "paper.html").read_bytes() == (full / "build" / "paper.html").read_bytes()
+
+
+def test_math_that_cannot_be_drawn_is_reported_as_a_full_build_would(tmp_path: Path) -> None:
+    chapters = {
+        "01-a.md": "# A\n\nPlain text [@topol2019; @wilkinson2016fair].\n",
+        "02-b.md": "# B\n\nA formula that cannot be drawn: $\\tag{1}$.\n",
+    }
+    project = write_project(tmp_path / "p", chapters)
+
+    def found(result: BuildResult) -> list[tuple[str, str, int]]:
+        return [(d.rule, d.location.path, d.location.line) for d in result.diagnostics]
+
+    math = [("math-unsupported", "chapters/02-b.md", 3)]
+    assert found(build(project)) == math
+    for number, formats in enumerate((("html",), ("html", "pdf"))):  # without the print page, and with it
+        edit_text(project, "01-a.md", "text", f"text {number}")
+        result = build(project, BuildOptions(formats=formats))
+        assert result.edited_chapters == 1 and found(result) == math
+    edit_text(project, "01-a.md", "Plain", "Now $\\tag{2}$ and")  # new math, before the other
+    result = build(project, BuildOptions(formats=("html",)))
+    assert result.edited_chapters == 1
+    assert found(result) == [("math-unsupported", "chapters/01-a.md", 3), *math]  # in reading order
+    full = full_build_of(project, tmp_path)
+    assert found(result) == found(build(full, BuildOptions(formats=("html",), use_cache=False)))
+
+
+def edit_text(project: Path, name: str, old: str, new: str) -> None:
+    path = project / "chapters" / name
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))

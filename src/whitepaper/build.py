@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 BUILD_DIR = "build"
 EXTERNAL_CSS = re.compile(r"""(?:@import\s+|url\(\s*)["']?((?:https?|ftp|file):[^"')\s;]*|//[^"')\s;]*|/[^"')\s;]*)""", re.I)
 HTML_PER_MARKDOWN = 3  # print HTML is about three times the size of its Markdown
+MATH_UNSUPPORTED = "math-unsupported"
 PARALLEL_FROM = 600_000  # characters of print HTML (about 80 pages) from which chapters are laid out in parallel
 
 
@@ -86,11 +88,18 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
     with build_lock(project):  # two builds of one project at once take turns
         produced = produce(project, options, timed)
         timed.stage("write")
-        written = write_outputs(project / BUILD_DIR, produced.outputs)
-        write_manifest(project, produced.analysis, written)
+        # The state for the next rebuild is stored while the outputs are written (and synced).
+        remembering = threading.Thread(target=rebuild.remember, args=(project, options, produced))
         if options.use_cache:
-            _remember_build(project, key, written, produced.analysis.diagnostics)
-            rebuild.remember(project, options, produced)
+            remembering.start()
+        try:
+            written = write_outputs(project / BUILD_DIR, produced.outputs)
+            write_manifest(project, produced.analysis, written)
+            if options.use_cache:
+                _remember_build(project, key, written, produced.analysis.diagnostics)
+        finally:
+            if remembering.is_alive():
+                remembering.join()
     timed.finish()
     return BuildResult(
         written, produced.analysis.diagnostics, time.perf_counter() - started, timed.timings,
@@ -156,7 +165,12 @@ def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
         engine = _engine(project, edited.analysis, options) if "pdf" in formats else None
         try:
             reporter.stage("render", "html")
-            outputs, laid_out = _outputs(project, options, edited.analysis, edited.context, formats, engine, reporter)
+            # Only new math can be new math that cannot be drawn: else an HTML draft needs no print page.
+            print_page = "pdf" in formats or options.keep_print_html or edited.math
+            if print_page:  # drawn again: its problems are found again
+                kept = [d for d in edited.analysis.diagnostics if d.rule != MATH_UNSUPPORTED]
+                edited.analysis.diagnostics = Diagnostics(kept)
+            outputs, laid_out = _outputs(project, options, edited.analysis, edited.context, formats, engine, reporter, print_page)
         finally:
             if engine is not None:
                 engine.close()
@@ -200,15 +214,15 @@ def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
 
 def _outputs(
     project: Path, options: BuildOptions, analysis: Analysis, ctx: TemplateContext, formats: tuple[str, ...],
-    engine: PartsEngine | None, reporter: Timed,
+    engine: PartsEngine | None, reporter: Timed, print_page: bool = True,
 ) -> tuple[dict[str, bytes], int]:  # fmt: skip
     """The output files' contents from the template context, and how many PDF parts were laid out."""
     assert analysis.loaded is not None and analysis.document is not None
     diagnostics, chapters, loaded = analysis.diagnostics, analysis.chapters, analysis.loaded
-    pages = render_pages(project, ctx, analysis.document.images)
+    pages = render_pages(project, ctx, analysis.document.images, print_page)
     for tex in pages.math_failed:
         where = next((c.locate(tex) for c in chapters if tex in c.text), Location("whitepaper.yaml"))
-        diagnostics.warning(where, f"math cannot be drawn for the PDF, shown as TeX: {tex}", "math-unsupported")
+        diagnostics.warning(where, f"math cannot be drawn for the PDF, shown as TeX: {tex}", MATH_UNSUPPORTED)
     outputs: dict[str, bytes] = {}
     laid_out = 0
     name = loaded.config.outputs.name + (".review" if options.review else "")

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .build import BuildOptions, Produced
 
 STATE = "rebuild-state.pickle"
+MATH = '{"t":"Math",'  # how math starts in a part's pandoc JSON
 FORMAT = b"whitepaper-rebuild-1"
 
 
@@ -59,6 +60,7 @@ class Edited:
     context: TemplateContext
     signatures: list[str]
     chapters: int  # how many were edited
+    math: bool  # whether they have math
 
 
 def edited(project: Path, options: BuildOptions, reporter: Timed) -> Edited | None:
@@ -90,12 +92,12 @@ def edited(project: Path, options: BuildOptions, reporter: Timed) -> Edited | No
         document.chapters[i] = _without_blocks(again.resolved)
         document.targets, document.seen_ids = again.targets, again.seen_ids
     reporter.stage("render", "edited chapters")
-    body = _render_again(state.body, resolved, analysis.loaded.config, cache)  # type: ignore[union-attr]
+    body, math = _render_again(state.body, resolved, analysis.loaded.config, cache)  # type: ignore[union-attr]
     context = copy.copy(state.context)
     context.abstract_html, context.body_html = body.abstract_html, body.body_html
     analysis.document = document
     analysis.diagnostics = Diagnostics(list(state.analysis.diagnostics))  # the same, as nothing else changed
-    return Edited(analysis, body, context, state.signatures, len(changed))
+    return Edited(analysis, body, context, state.signatures, len(changed), math)
 
 
 def _read_again(project: Path, analysis: Analysis, changed: list[int]) -> bool:
@@ -130,16 +132,18 @@ def _resolve_again(
     return again
 
 
-def _render_again(last: Body, resolved: dict[int, ResolvedChapter], config: Config, cache: Cache) -> Body:
-    """The last build's body with the edited chapters rendered again."""
+def _render_again(last: Body, resolved: dict[int, ResolvedChapter], config: Config, cache: Cache) -> tuple[Body, bool]:
+    """The last build's body with the edited chapters rendered again, and whether they have math."""
     body = copy.copy(last)
     body.fragments, body.code_blocks = list(last.fragments), list(last.code_blocks)
+    math = False
     for i, chapter in resolved.items():
         payload = part_payload(chapter_part(chapter), list(cites(chapter.blocks)), config)
         body.fragments[i + 1] = render_parts([payload], cache)[0]  # part 0 is the abstract
         body.code_blocks[i + 1] = payload.count(UNNAMED_CODE)
+        math = math or MATH in payload
     body.join()
-    return body
+    return body, math
 
 
 def remember(project: Path, options: BuildOptions, produced: Produced) -> None:

@@ -242,10 +242,14 @@ class Pages:
     math_failed: list[str]  # TeX that could not be drawn for print
 
 
-def render_pages(project: Path, ctx: TemplateContext, images: dict[str, Path]) -> Pages:
+def render_pages(project: Path, ctx: TemplateContext, images: dict[str, Path], print_page: bool = True) -> Pages:
+    """The screen page, and the print page unless `print_page` is False (drawing math for print
+    is also how math that cannot be drawn is found)."""
     env = environment(project)
-    ctx.media = "print"
-    print_html, failed = math_to_svg(env.get_template("print.html").render(ctx=ctx))
+    print_html, failed = "", []
+    if print_page:
+        ctx.media = "print"
+        print_html, failed = math_to_svg(env.get_template("print.html").render(ctx=ctx))
     ctx.media = "screen"
     screen_html = env.get_template("screen.html").render(ctx=ctx)
     return Pages(embed_images(screen_html, images), print_html, failed)
