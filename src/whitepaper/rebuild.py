@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 STATE = "rebuild-state.pickle"
 MATH = '{"t":"Math",'  # how math starts in a part's pandoc JSON
-FORMAT = b"whitepaper-rebuild-1"
+FORMAT = b"whitepaper-rebuild-2"  # the layout of State; a state of another is not read
 
 
 @dataclass
