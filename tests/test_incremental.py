@@ -311,3 +311,16 @@ def edit_text(project: Path, name: str, old: str, new: str) -> None:
     path = project / "chapters" / name
     assert old in path.read_text()
     path.write_text(path.read_text().replace(old, new, 1))
+
+
+def test_the_project_named_otherwise_from_another_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make(tmp_path / "p")
+    monkeypatch.chdir(project)
+    build(Path("."))
+    monkeypatch.chdir(tmp_path)
+    path = project / "chapters" / "02-two.md"
+    path.write_text(path.read_text().replace("More text", "More prose"))
+    assert build(Path("p")).edited_chapters == 1
+    full = full_build_of(project, tmp_path)
+    manifest, expected = (p / "build" / "manifest.json" for p in (project, full))
+    assert manifest.read_text() == expected.read_text()

@@ -14,8 +14,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import json
 import os
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +32,7 @@ from .diagnostics import Diagnostics
 from .parse import parse_texts
 from .render import TemplateContext
 from .resolve import Again, Document, ResolvedChapter, resolve_again, signature
-from .sources import normalised, read_chapter, still_a_chapter
+from .sources import body_of, normalised, read_chapter, still_a_chapter
 from .write import write_atomic
 
 if TYPE_CHECKING:
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 
 STATE = "rebuild-state.pickle"
 MATH = '{"t":"Math",'  # how math starts in a part's pandoc JSON
-FORMAT = b"whitepaper-rebuild-2"  # the layout of State; a state of another is not read
+FORMAT = b"whitepaper-rebuild-3"  # the layout of State; a state of another is not read
 
 
 @dataclass
@@ -46,7 +48,6 @@ class State:
     """What the last build leaves for the next one."""
 
     key: str  # everything the build depended on but its chapters' text
-    files: dict[str, str]  # a digest of each chapter's text as the build read it
     analysis: Analysis  # its resolved chapters without their blocks
     signatures: list[str]
     body: Body
@@ -65,23 +66,35 @@ class Edited:
 
 def edited(project: Path, options: BuildOptions, reporter: Timed) -> Edited | None:
     """The paper after an edit inside chapters, from the last build, or None for a full build."""
-    state = _load(project)
-    if state is None or state.analysis.document is None or state.analysis.loaded is None:
+    opened = _open(project)
+    if opened is None:
         return None
-    analysis, document = copy.copy(state.analysis), copy.copy(state.analysis.document)
-    analysis.chapters, document.chapters = list(analysis.chapters), list(document.chapters)
-    if state.key != _key(project, options, [c.rel for c in analysis.chapters]):
+    files, data = opened
+    edited_files = [rel for rel, text in files.items() if _text_digest(project / rel) != text]
+    if not edited_files:
         return None
-    changed = [i for i, c in enumerate(analysis.chapters) if _text_digest(c.path) != state.files.get(c.rel)]
-    edited_files = {analysis.chapters[i].rel for i in changed}
-    if not changed or any(d.location.path in edited_files or any(f in d.message for f in edited_files) for d in analysis.diagnostics):
-        return None  # a diagnostic about an edited chapter: only a full build can tell whether it stays
-    reporter.stage("sources", "edited chapters")
-    if not _read_again(project, analysis, changed):
-        return None
-    reporter.stage("parse", "edited chapters")
     cache = Cache(project / CACHE_DIR)
-    blocks = parse_texts([analysis.chapters[i].body for i in changed], cache)
+    bodies = [body_of(_text(project / rel)) for rel in edited_files]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parsing = pool.submit(parse_texts, bodies, cache)  # pandoc parses while the state is read
+        state = _unpickle(data)
+        if state is None or state.analysis.document is None or state.analysis.loaded is None:
+            return None
+        analysis, document = copy.copy(state.analysis), copy.copy(state.analysis.document)
+        analysis.chapters, document.chapters = list(analysis.chapters), list(document.chapters)
+        _rebase(analysis, project)
+        if state.key != _key(project, options, list(files)):
+            return None
+        if any(d.location.path in edited_files or any(f in d.message for f in edited_files) for d in analysis.diagnostics):
+            return None  # a diagnostic about an edited chapter: only a full build can tell whether it stays
+        reporter.stage("sources", "edited chapters")
+        changed = [i for i, c in enumerate(analysis.chapters) if c.rel in edited_files]
+        if len(changed) != len(edited_files) or not _read_again(project, analysis, changed):
+            return None
+        reporter.stage("parse", "edited chapters")
+        blocks = parsing.result()
+    if [analysis.chapters[i].body for i in changed] != bodies:  # saved again meanwhile: parse what was read
+        blocks = parse_texts([analysis.chapters[i].body for i in changed], cache)
     reporter.stage("resolve", "edited chapters")
     resolved: dict[int, ResolvedChapter] = {}
     for i, chapter_blocks in zip(changed, blocks, strict=True):
@@ -98,6 +111,17 @@ def edited(project: Path, options: BuildOptions, reporter: Timed) -> Edited | No
     analysis.document = document
     analysis.diagnostics = Diagnostics(list(state.analysis.diagnostics))  # the same, as nothing else changed
     return Edited(analysis, body, context, state.signatures, len(changed), math)
+
+
+def _rebase(analysis: Analysis, project: Path) -> None:
+    """Paths of the project's files as this build names the project: the last one may have
+    named it otherwise (`.` here, `paper/` from the folder above)."""
+    analysis.project = project
+    for chapter in analysis.chapters:
+        chapter.path = project / chapter.rel
+    name = analysis.loaded.config.csl if analysis.loaded else ""
+    if name.endswith(".csl"):
+        analysis.csl = project / name
 
 
 def _read_again(project: Path, analysis: Analysis, changed: list[int]) -> bool:
@@ -161,20 +185,32 @@ def remember(project: Path, options: BuildOptions, produced: Produced) -> None:
     context = copy.copy(produced.context)
     context.abstract_html = context.body_html = ""  # joined again from the body's parts
     files = {c.rel: digest(c.text) for c in analysis.chapters}  # what was read, even if saved since
-    state = State(_key(project, options, list(files)), files, kept, signatures, produced.body, context)  # type: ignore[arg-type]
-    data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomic(_path(project), FORMAT + b" " + hashlib.sha256(data).hexdigest().encode() + b"\n" + data, sync=False)
+    state = State(_key(project, options, list(files)), kept, signatures, produced.body, context)  # type: ignore[arg-type]
+    # The chapters' digests on a line of their own: the edited chapters are known (and parsed)
+    # before the rest is read.
+    rest = json.dumps(files).encode() + b"\n" + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(_path(project), FORMAT + b" " + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest, sync=False)
 
 
-def _load(project: Path) -> State | None:
-    """The last build's state, if it is whole and of this version; never trusted otherwise."""
+def _open(project: Path) -> tuple[dict[str, str], bytes] | None:
+    """The last build's chapter digests and (still pickled) state, if the file is whole and of
+    this version; never trusted otherwise."""
     try:
         raw = _path(project).read_bytes()
     except OSError:
         return None
-    header, _, data = raw.partition(b"\n")
-    if header != FORMAT + b" " + hashlib.sha256(data).hexdigest().encode():
+    header, _, rest = raw.partition(b"\n")
+    if header != FORMAT + b" " + hashlib.sha256(rest).hexdigest().encode():
         return None
+    line, _, data = rest.partition(b"\n")
+    try:
+        files = json.loads(line)
+    except ValueError:
+        return None
+    return (files, data) if isinstance(files, dict) else None
+
+
+def _unpickle(data: bytes) -> State | None:
     try:
         state = pickle.loads(data)
     except Exception:  # a file of another version's classes
@@ -193,13 +229,17 @@ def _key(project: Path, options: BuildOptions, chapter_files: list[str]) -> str:
     return digest(__version__, pandoc.pandoc_version(), repr(options.paper_size), epoch, dt.date.today().isoformat(), others)
 
 
-def _text_digest(path: Path) -> str:
-    """A digest of a chapter file's text as `read_chapter` would read it ("" if it cannot be):
-    by content, as a file saved twice within the clock's resolution keeps its time."""
+def _text(path: Path) -> str:
+    """A chapter file's text as `read_chapter` reads it ("" if it cannot be read)."""
     try:
-        return digest(normalised(path.read_bytes().decode("utf-8")))
+        return normalised(path.read_bytes().decode("utf-8"))
     except (OSError, UnicodeDecodeError):
         return ""
+
+
+def _text_digest(path: Path) -> str:
+    """By content, as a file saved twice within the clock's resolution keeps its time."""
+    return digest(_text(path))
 
 
 def _without_blocks(chapter: ResolvedChapter) -> ResolvedChapter:

@@ -56,7 +56,7 @@ class Chapter:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.body = "\n" * (self.body_line - 1) + self.text[len(_front_matter_text(self.text)) :]
+        self.body = body_of(self.text)
         self.lines = self.text.split("\n")
 
     def locate(self, needle: str, *, start_line: int = 1) -> Location:
@@ -166,8 +166,7 @@ def read_chapter(path: Path, project: Path, diagnostics: Diagnostics, known: Cha
     front = _front_matter_text(text)
     meta: ChapterMeta | None
     if known is not None and front == _front_matter_text(known.text) and (front or not text.startswith("---")):
-        meta, body_line = known.meta, known.body_line
-        body = "\n" * (body_line - 1) + text[len(front) :]
+        meta, body_line, body = known.meta, known.body_line, body_of(text)
     else:
         meta, body, body_line = _front_matter(text, rel, diagnostics)
     if meta is None:
@@ -179,6 +178,13 @@ def read_chapter(path: Path, project: Path, diagnostics: Diagnostics, known: Cha
         slug=re.sub(r"[^a-z0-9-]+", "-", slug.lower()).strip("-") or "chapter",
         lines=text.split("\n"),
     )  # fmt: skip
+
+
+def body_of(text: str) -> str:
+    """A chapter's Markdown without its front matter, which blank lines replace so that lines
+    still match the file's (no YAML is read: valid or not, the front matter is where it ends)."""
+    front = _front_matter_text(text)
+    return "\n" * front.count("\n") + text[len(front) :]
 
 
 def _front_matter_text(text: str) -> str:
