@@ -15,8 +15,8 @@ from whitepaper import DiagnosticError, pandoc
 from whitepaper.bibliography import write_csl_json
 from whitepaper.body import ABSTRACT_END, pandoc_document, render_body
 from whitepaper.build import BuildOptions, BuildResult, build
-from whitepaper.cache import Cache
-from whitepaper.check import CACHE_DIR, analyse
+from whitepaper.cache import CACHE_DIR, Cache
+from whitepaper.check import analyse
 from whitepaper.config import load_config
 from whitepaper.diagnostics import Diagnostics
 from whitepaper.sources import read_chapters
@@ -179,7 +179,7 @@ def test_an_edit_that_brings_a_problem_takes_the_full_path(built: Path) -> None:
 
 
 def test_a_broken_state_is_not_trusted(built: Path, tmp_path: Path) -> None:
-    state = built / CACHE_DIR / "rebuild-state.pickle"
+    state = next((built / CACHE_DIR / "rebuild").rglob("*.bin"))
     state.write_bytes(state.read_bytes()[:-100])  # cut short
     assert edit(built, "02-two.md", "another note", "one more note").edited_chapters == 0
     assert edit(built, "02-two.md", "one more note", "yet another note").edited_chapters == 1
@@ -241,7 +241,7 @@ def test_damaged_cache_entries_are_made_again(tmp_path: Path) -> None:
     build(project)
     html = (project / "build" / "paper.html").read_bytes()
     cache = project / CACHE_DIR
-    damaged = [*(cache / "html").rglob("*.json"), *(cache / "citations").rglob("*.json"), *(cache / "templates").iterdir()]
+    damaged = [*(cache / "html").rglob("*.json"), *(cache / "citations").rglob("*.json"), *(cache / "templates").rglob("*.bin")]
     assert len(damaged) >= 8
     for number, path in enumerate(damaged):
         data = path.read_bytes()

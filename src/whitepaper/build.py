@@ -8,6 +8,8 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -15,8 +17,8 @@ from typing import TYPE_CHECKING, Literal
 from . import __version__, pandoc, rebuild
 from .bibliography import write_csl_json
 from .body import Body, render_body
-from .cache import Cache, digest
-from .check import CACHE_DIR, Analysis, Reporter, Timed, analyse, fingerprint
+from .cache import CACHE_DIR, Cache, digest
+from .check import Analysis, Reporter, Timed, analyse, fingerprint
 from .config import LoadedConfig
 from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location
 from .manifest import write_manifest
@@ -89,8 +91,8 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
         produced = produce(project, options, timed)
         timed.stage("write")
         # The state for the next rebuild is stored while the outputs are written (and synced).
-        remembering = threading.Thread(target=rebuild.remember, args=(project, options, produced))
-        if options.use_cache:
+        remembering = threading.Thread(target=rebuild.remember, args=(project, options, produced)) if options.use_cache else None
+        if remembering is not None:
             remembering.start()
         try:
             written = write_outputs(project / BUILD_DIR, produced.outputs)
@@ -98,7 +100,7 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(), reporter:
             if options.use_cache:
                 _remember_build(project, key, written, produced.analysis.diagnostics)
         finally:
-            if remembering.is_alive():
+            if remembering is not None:
                 remembering.join()
     timed.finish()
     return BuildResult(
@@ -162,8 +164,7 @@ def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
     if edited is not None:
         config = edited.analysis.loaded.config  # type: ignore[union-attr]
         formats = options.formats or tuple(config.outputs.formats)
-        engine = _engine(project, edited.analysis, options) if "pdf" in formats else None
-        try:
+        with _engine(project, edited.analysis, options, formats) as engine:
             reporter.stage("render", "html")
             # Only new math can be new math that cannot be drawn: else an HTML draft needs no print page.
             print_page = "pdf" in formats or options.keep_print_html or edited.math
@@ -171,9 +172,6 @@ def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
                 kept = [d for d in edited.analysis.diagnostics if d.rule != MATH_UNSUPPORTED]
                 edited.analysis.diagnostics = Diagnostics(kept)
             outputs, laid_out = _outputs(project, options, edited.analysis, edited.context, formats, engine, reporter, print_page)
-        finally:
-            if engine is not None:
-                engine.close()
         return Produced(edited.analysis, edited.context, outputs, laid_out, edited.body, edited.signatures, edited.chapters)
 
     analysis = analyse(project, reporter, use_cache=options.use_cache)
@@ -193,8 +191,7 @@ def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
     extra_css = _extra_css(project, loaded, diagnostics)
     _stop_on_errors(diagnostics)
 
-    engine = _engine(project, analysis, options) if "pdf" in formats else None
-    try:
+    with _engine(project, analysis, options, formats) as engine:
         reporter.stage("render", "html")
         bibliography_json = write_csl_json(bibliography, project / CACHE_DIR) if bibliography.items else None
         cache = Cache(project / CACHE_DIR, enabled=options.use_cache)
@@ -206,9 +203,6 @@ def produce(project: Path, options: BuildOptions, reporter: Timed) -> Produced:
         if options.review:
             ctx.review = review_view(config.version, ctx.date, options.review)
         outputs, laid_out = _outputs(project, options, analysis, ctx, formats, engine, reporter)
-    finally:
-        if engine is not None:
-            engine.close()  # the workers of a build that stopped early
     return Produced(analysis, ctx, outputs, laid_out, body)
 
 
@@ -242,21 +236,27 @@ def _outputs(
     return outputs, laid_out
 
 
-def _engine(project: Path, analysis: Analysis, options: BuildOptions) -> PartsEngine | None:
-    """The parallel engine for a long paper, its workers started (and warming up) right away.
+@contextmanager
+def _engine(project: Path, analysis: Analysis, options: BuildOptions, formats: tuple[str, ...]) -> Iterator[PartsEngine | None]:
+    """The parallel engine for a long paper's PDF, its workers started (and warming up) right
+    away and stopped at the end, also when the build stops early; None for one pass.
 
     Starting worker processes and assembling parts costs about a second, so a
     short paper (the sample) is laid out in one pass unless `jobs` asks otherwise.
     """
     markdown = sum(len(c.body) for c in analysis.chapters)
     jobs = options.jobs or (os.cpu_count() or 1 if markdown * HTML_PER_MARKDOWN >= PARALLEL_FROM else 1)
-    if jobs == 1:
-        return None
+    if "pdf" not in formats or jobs == 1:
+        yield None
+        return
     from .pdfparts import PartsEngine  # pypdf, imported only when it is needed
 
     engine = PartsEngine(project, Cache(project / CACHE_DIR, enabled=options.use_cache), jobs)
     engine.start()
-    return engine
+    try:
+        yield engine
+    finally:
+        engine.close()
 
 
 def _layout(project: Path, ctx: TemplateContext, print_html: str, options: BuildOptions, engine: PartsEngine | None) -> PdfResult:

@@ -1,7 +1,8 @@
 """A content-addressed cache under `build/.cache/`: safe to delete, never trusted blindly.
 
 Each entry is a file of two lines: a header (format, key, checksum of the
-payload) and the payload as JSON. An entry is used only when its header names
+payload) and the payload, JSON (`get`, `put`) or bytes (`get_bytes`,
+`put_bytes`). An entry is used only when its header names
 the key asked for and the payload matches its checksum; anything else (a
 truncated write, an edit by hand, another version's format) is deleted and
 rebuilt. Keys are hashes of everything that affects the value, so an entry
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "whitepaper-cache-1"
+CACHE_DIR = "build/.cache"  # in a paper project
 
 
 def digest(*parts: str | bytes) -> str:
@@ -38,13 +40,28 @@ class Cache:
         self.hits = 0
         self.misses = 0
 
-    def _path(self, namespace: str, key: str) -> Path:
-        return self.folder / namespace / key[:2] / f"{key}.json"
+    def _path(self, namespace: str, key: str, suffix: str = ".json") -> Path:
+        return self.folder / namespace / key[:2] / f"{key}{suffix}"
 
     def get(self, namespace: str, key: str) -> Any | None:
+        payload = self.get_bytes(namespace, key, ".json")
+        if payload is None:
+            return None
+        try:
+            return json.loads(payload)
+        except ValueError:  # a payload that matches its checksum but is not JSON: not ours
+            self.hits -= 1
+            self._reject(self._path(namespace, key))
+            return None
+
+    def put(self, namespace: str, key: str, value: Any) -> None:
+        self.put_bytes(namespace, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), ".json")
+
+    def get_bytes(self, namespace: str, key: str, suffix: str = ".bin") -> bytes | None:
+        """The payload stored under `key`, if its header names that key and it matches its checksum."""
         if not self.enabled:
             return None
-        path = self._path(namespace, key)
+        path = self._path(namespace, key, suffix)
         try:
             raw = path.read_bytes()
         except OSError:
@@ -58,23 +75,19 @@ class Cache:
                 and header.get("key") == key
                 and header.get("sha256") == hashlib.sha256(payload).hexdigest()
             )
-            value = json.loads(payload) if valid else None
         except (ValueError, AttributeError):
-            valid, value = False, None
+            valid = False
         if not valid:
-            self.rejected.append(path)
-            path.unlink(missing_ok=True)
-            self.misses += 1
+            self._reject(path)
             return None
         self.hits += 1
-        return value
+        return payload
 
-    def put(self, namespace: str, key: str, value: Any) -> None:
+    def put_bytes(self, namespace: str, key: str, payload: bytes, suffix: str = ".bin") -> None:
         if not self.enabled:
             return
-        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         header = json.dumps({"format": FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()})
-        path = self._path(namespace, key)
+        path = self._path(namespace, key, suffix)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
@@ -83,3 +96,8 @@ class Cache:
             os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+    def _reject(self, path: Path) -> None:
+        self.rejected.append(path)
+        path.unlink(missing_ok=True)
+        self.misses += 1

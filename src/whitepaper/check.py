@@ -16,7 +16,7 @@ from typing import Protocol
 
 from . import __version__, lint, pandoc
 from .bibliography import Bibliography, load_bibliography
-from .cache import Cache, digest
+from .cache import CACHE_DIR, Cache, digest
 from .config import LoadedConfig, load_config
 from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, plural
 from .parse import parse_texts
@@ -25,7 +25,6 @@ from .sources import Chapter, read_chapters
 from .styles import resolve_style
 from .targets import Target
 
-CACHE_DIR = "build/.cache"
 WORDS_PER_MINUTE = 230
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
 import json
 import os
 import pickle
@@ -24,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, lint, pandoc
 from .body import UNNAMED_CODE, Body, chapter_part, part_payload, render_parts
-from .cache import Cache, digest
-from .check import CACHE_DIR, Analysis, Timed, fingerprint
+from .cache import CACHE_DIR, Cache, digest
+from .check import Analysis, Timed, fingerprint
 from .citations import cites
 from .config import Config
 from .diagnostics import Diagnostics
@@ -33,14 +32,13 @@ from .parse import parse_texts
 from .render import TemplateContext
 from .resolve import Again, Document, ResolvedChapter, resolve_again, signature
 from .sources import body_of, normalised, read_chapter, still_a_chapter
-from .write import write_atomic
 
 if TYPE_CHECKING:
     from .build import BuildOptions, Produced
 
-STATE = "rebuild-state.pickle"
+NAMESPACE = "rebuild"
 MATH = '{"t":"Math",'  # how math starts in a part's pandoc JSON
-FORMAT = b"whitepaper-rebuild-3"  # the layout of State; a state of another is not read
+STATE_KEY = digest("the last build's state", "3")  # 3: the layout of State; a state of another is not found
 
 
 @dataclass
@@ -188,21 +186,16 @@ def remember(project: Path, options: BuildOptions, produced: Produced) -> None:
     state = State(_key(project, options, list(files)), kept, signatures, produced.body, context)  # type: ignore[arg-type]
     # The chapters' digests on a line of their own: the edited chapters are known (and parsed)
     # before the rest is read.
-    rest = json.dumps(files).encode() + b"\n" + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomic(_path(project), FORMAT + b" " + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest, sync=False)
+    payload = json.dumps(files).encode() + b"\n" + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    Cache(project / CACHE_DIR).put_bytes(NAMESPACE, STATE_KEY, payload)
 
 
 def _open(project: Path) -> tuple[dict[str, str], bytes] | None:
-    """The last build's chapter digests and (still pickled) state, if the file is whole and of
-    this version; never trusted otherwise."""
-    try:
-        raw = _path(project).read_bytes()
-    except OSError:
+    """The last build's chapter digests and (still pickled) state, if there is one."""
+    payload = Cache(project / CACHE_DIR).get_bytes(NAMESPACE, STATE_KEY)
+    if payload is None:
         return None
-    header, _, rest = raw.partition(b"\n")
-    if header != FORMAT + b" " + hashlib.sha256(rest).hexdigest().encode():
-        return None
-    line, _, data = rest.partition(b"\n")
+    line, _, data = payload.partition(b"\n")
     try:
         files = json.loads(line)
     except ValueError:
@@ -216,10 +209,6 @@ def _unpickle(data: bytes) -> State | None:
     except Exception:  # a file of another version's classes
         return None
     return state if isinstance(state, State) else None
-
-
-def _path(project: Path) -> Path:
-    return project / CACHE_DIR / STATE
 
 
 def _key(project: Path, options: BuildOptions, chapter_files: list[str]) -> str:

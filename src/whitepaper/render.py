@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import hashlib
 import html
 import mimetypes
 import re
@@ -22,10 +21,10 @@ import markupsafe
 
 from . import __version__, nodes, pandoc
 from .bibliography import write_csl_json
+from .cache import CACHE_DIR, Cache
 from .config import Config
 from .mathsvg import math_to_svg
 from .resolve import Document
-from .write import write_atomic
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 
@@ -115,7 +114,7 @@ def docx_document(project: Path, analysis: Any, chapters: list[Any]) -> bytes:
     }
     args = ["--citeproc", "--csl", str(analysis.csl), "--resource-path", str(project)]
     if analysis.bibliography.items:
-        args += ["--bibliography", str(write_csl_json(analysis.bibliography, project / "build" / ".cache"))]
+        args += ["--bibliography", str(write_csl_json(analysis.bibliography, project / CACHE_DIR))]
     if (project / "templates" / "reference.docx").is_file():
         args += ["--reference-doc", str(project / "templates" / "reference.docx")]
     document = {"pandoc-api-version": pandoc.api_version(), "meta": meta, "blocks": blocks}
@@ -178,7 +177,7 @@ def environment(project: Path) -> jinja2.Environment:
     loaders.append(jinja2.PackageLoader("whitepaper", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        bytecode_cache=_compiled_templates(project),
+        bytecode_cache=_CompiledTemplates(project),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -189,22 +188,16 @@ def environment(project: Path) -> jinja2.Environment:
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept under build/.cache: compiling them all takes longer than
-    rendering after a one-word edit. jinja2 checks that a template's source is unchanged;
-    a checksum here checks the compiled code itself, so a damaged file is compiled again."""
+    """Compiled templates kept in the project's cache: compiling them all takes longer than
+    rendering after a one-word edit. jinja2 checks that a template's source is unchanged; the
+    cache's checksum checks the compiled code itself, so a damaged entry is compiled again."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, project: Path):
+        self.cache = Cache(project / CACHE_DIR)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        path = self.folder / f"{bucket.key}.cache"
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            return
-        checksum, _, data = raw.partition(b"\n")
-        if checksum != hashlib.sha256(data).hexdigest().encode():
-            path.unlink(missing_ok=True)
+        data = self.cache.get_bytes("templates", bucket.key)
+        if data is None:
             return
         try:
             bucket.bytecode_from_string(data)
@@ -212,15 +205,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = bucket.bytecode_to_string()
-        try:
-            write_atomic(self.folder / f"{bucket.key}.cache", hashlib.sha256(data).hexdigest().encode() + b"\n" + data, sync=False)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-
-
-def _compiled_templates(project: Path) -> jinja2.BytecodeCache:
-    return _CompiledTemplates(project / "build" / ".cache" / "templates")
+        self.cache.put_bytes("templates", bucket.key, bucket.bytecode_to_string())
 
 
 def css_string(value: str) -> str:

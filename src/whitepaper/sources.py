@@ -216,11 +216,7 @@ def _front_matter(text: str, rel: str, diagnostics: Diagnostics) -> tuple[Chapte
     meta = validate(ChapterMeta, located, diagnostics, rule_prefix="front-matter")
     if meta is None:
         return None, text, 1
-    consumed = match.group(0)
-    body_line = consumed.count("\n") + 1
-    # Blank lines instead of the front matter keep pandoc's view of the body line-aligned.
-    body = "\n" * consumed.count("\n") + text[len(consumed) :]
-    return meta, body, body_line
+    return meta, body_of(text), match.group(0).count("\n") + 1
 
 
 def read_chapters(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics) -> list[Chapter]:

@@ -12,6 +12,7 @@ from typing import Any
 from .. import nodes, pandoc
 from ..bibliography import write_csl_json
 from ..body import render_body
+from ..cache import CACHE_DIR
 from ..check import Analysis, Timed, analyse
 from ..diagnostics import DiagnosticError, Diagnostics, Location
 from ..pdf import render_pdf
@@ -163,7 +164,7 @@ def _render(project: Path, new: Analysis, redline: Redline, result: DiffResult, 
     document.chapters = [summary_chapter, *chapters]
     config = new.loaded.config.model_copy(update={"title": f"Redline: {new.loaded.config.title}",
                                                   "subtitle": f"{result.old.description} → {result.new.description}"})  # fmt: skip
-    bibliography = write_csl_json(new.bibliography, project / "build" / ".cache") if new.bibliography.items else None
+    bibliography = write_csl_json(new.bibliography, project / CACHE_DIR) if new.bibliography.items else None
     body = render_body(document, config, new.csl, bibliography)  # type: ignore[arg-type]
     ctx = context(config, document, body.abstract_html, body.body_html, DIFF_CSS)
     pages = render_pages(new.project, ctx, document.images)
