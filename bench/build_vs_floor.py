@@ -26,8 +26,8 @@ import pypandoc
 from whitepaper.build import BuildOptions, build
 from whitepaper.config import load_config
 from whitepaper.diagnostics import Diagnostics
-from whitepaper.sources import chapter_paths
-from whitepaper.styles import resolve_style
+from whitepaper.sources.chapters import chapter_paths
+from whitepaper.sources.styles import resolve_style
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -25,7 +25,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Highlight, Text
 from pypdf.generic import ArrayObject, FloatObject, NameObject, TextStringObject
 
-from whitepaper.sources import copy_paper
+from whitepaper.sources.chapters import copy_paper
 
 REPO = Path(__file__).resolve().parent.parent
 

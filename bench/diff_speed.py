@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from whitepaper.sources import copy_paper
+from whitepaper.sources.chapters import copy_paper
 
 REPO = Path(__file__).resolve().parent.parent
 

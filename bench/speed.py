@@ -79,7 +79,7 @@ def main() -> None:
         build(project, BuildOptions(formats=("html",), keep_print_html=True))
         print_html = project / "build" / "paper.print.html"
         shutil.copy(print_html, Path(tmp) / "floor.print.html")
-        csl = subprocess.run([sys.executable, "-c", "from whitepaper.styles import resolve_style; from whitepaper.diagnostics import *; "
+        csl = subprocess.run([sys.executable, "-c", "from whitepaper.sources.styles import resolve_style; from whitepaper.diagnostics import *; "
                               "from pathlib import Path; print(resolve_style('vancouver', Path('.'), Location('x'), Diagnostics()))"],
                              capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
         pandoc_cmd = [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "html5", "--standalone", "--citeproc", "--csl", csl,

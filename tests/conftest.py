@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from whitepaper.cli import main
-from whitepaper.sources import copy_paper
+from whitepaper.sources.chapters import copy_paper
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"

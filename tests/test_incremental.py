@@ -11,15 +11,16 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, pdf_pages, write_project
-from whitepaper import DiagnosticError, pandoc
-from whitepaper.bibliography import write_csl_json
-from whitepaper.body import ABSTRACT_END, pandoc_document, render_body
+from whitepaper import DiagnosticError
+from whitepaper.parse import pandoc
+from whitepaper.sources.bibliography import write_csl_json
+from whitepaper.render.body import ABSTRACT_END, pandoc_document, render_body
 from whitepaper.build import BuildOptions, BuildResult, build
 from whitepaper.cache import CACHE_DIR, Cache
-from whitepaper.check import analyse
+from whitepaper.build.analyse import analyse
 from whitepaper.config import load_config
 from whitepaper.diagnostics import Diagnostics
-from whitepaper.sources import read_chapters
+from whitepaper.sources.chapters import read_chapters
 
 CONFIG = """\
 title: Notes and Code

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ..check import check
+from ..build.analyse import check
 from ..review.report import open_comments
 from .output import environment_errors
 

@@ -12,7 +12,7 @@ from typing import Any
 import watchfiles
 
 from ..build import BuildOptions, build
-from ..check import IGNORED_FOLDERS
+from ..build.analyse import IGNORED_FOLDERS
 from ..diagnostics import DiagnosticError, EnvironmentProblem
 
 IGNORED = IGNORED_FOLDERS | {"review"}  # rounds write there; saving a comment register is no edit of the paper

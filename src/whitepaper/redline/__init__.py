@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import nodes, pandoc
-from ..bibliography import write_csl_json
-from ..body import render_body
+from ..parse import nodes, pandoc
+from ..sources.bibliography import write_csl_json
+from ..render.body import render_body
 from ..cache import CACHE_DIR
-from ..check import Analysis, Timed, analyse
+from ..build.analyse import Analysis, Timed, analyse
 from ..diagnostics import DiagnosticError, Diagnostics, Location
 from ..pdf import render_pdf
-from ..render import context, render_pages
+from ..render.pages import context, render_pages
 from ..resolve import Document
 from ..write import write_outputs
 from .compare import Comparer, Marks, Redline, key

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .. import nodes
+from ..parse import nodes
 from ..diagnostics import DiagnosticError, Diagnostics
 from ..resolve import Document, ResolvedChapter
 

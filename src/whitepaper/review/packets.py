@@ -14,8 +14,8 @@ from pypdf import PdfReader, PdfWriter
 
 from ..config import Config, Reviewer
 from ..pdf import render_pdf
-from ..render import TemplateContext, environment
-from ..htmltools import extract_div
+from ..render.pages import TemplateContext, environment
+from ..render.htmltools import extract_div
 from ..resolve import Document, ResolvedChapter
 
 

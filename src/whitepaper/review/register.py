@@ -15,7 +15,7 @@ import yaml
 
 from ..diagnostics import DiagnosticError, Diagnostics, Location, relative_path
 from ..write import write_atomic
-from ..yamlpos import load_located
+from ..config.yamlpos import load_located
 
 REGISTER = "comments.yaml"
 STATUSES = ("open", "accepted", "rejected", "done", "deferred")

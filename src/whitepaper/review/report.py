@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import pandoc
+from ..parse import pandoc
 from ..pdf import render_pdf
-from ..render import environment
+from ..render.pages import environment
 from ..write import write_atomic
 from .collect import load_round
 from .register import Comment, load_register

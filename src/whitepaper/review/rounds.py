@@ -18,12 +18,12 @@ from typing import Any
 import yaml
 
 from ..build import BuildOptions, produce
-from ..check import Reporter, Timed
+from ..build.analyse import Reporter, Timed
 from ..config import Config, LoadedConfig, Reviewer
 from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Location
 from ..gitinfo import git_state
 from ..resolve import Document, ResolvedChapter
-from ..sources import copy_paper
+from ..sources.chapters import copy_paper
 from .edition import review_options
 from .packets import make_packet
 
@@ -170,7 +170,7 @@ def _round_yaml(record: Round, config: Config) -> str:
 
 def _docx(project: Path, produced: Any, chapters: list[ResolvedChapter]) -> bytes:
     """A Word copy of the reviewer's chapters with citations resolved, for reviewers who use track changes."""
-    from ..render import docx_document
+    from ..render.pages import docx_document
 
     return docx_document(project, produced.analysis, chapters)
 

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import nodes
-from .bibliography import Bibliography
-from .diagnostics import Diagnostics, Location
-from .sources import Chapter
-from .targets import Target, Targets
+from ..parse import nodes
+from ..sources.bibliography import Bibliography
+from ..diagnostics import Diagnostics, Location
+from ..sources.chapters import Chapter
+from .numbering import Target, Targets
 
 XREF_PREFIXES = {"sec", "fig", "tbl", "eq", "ch", "app", "lst"}
 _KEY_INNER = r"[\w:.#$%&\-+?<>~/]"

@@ -16,17 +16,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from . import nodes
-from .bibliography import Bibliography
-from .cache import digest
-from .citations import cites
-from .config import Config
-from .diagnostics import Diagnostics, Location
+from ..parse import nodes
+from ..sources.bibliography import Bibliography
+from ..cache import digest
+from ..render.citations import cites
+from ..config import Config
+from ..diagnostics import Diagnostics, Location
 from .sanitize import sanitise
 from .sourcemap import SourceMap, map_chapter
-from .sources import Chapter
+from ..sources.chapters import Chapter
 from .summary import fill_summary
-from .targets import Counters, Heading, Numbering, Target, Targets
+from .numbering import Counters, Heading, Numbering, Target, Targets
 from .xrefs import References, citation_pattern
 
 

@@ -12,12 +12,12 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .bibliography import Bibliography
-from .diagnostics import Diagnostics, Location
-from .sources import Chapter
+from ..sources.bibliography import Bibliography
+from ..diagnostics import Diagnostics, Location
+from ..sources.chapters import Chapter
 
 if TYPE_CHECKING:
-    from .resolve import Document
+    from ..resolve import Document
 
 MARKERS = re.compile(r"\b(TODO|FIXME|XXX)\b|\[citation needed\]", re.I)
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")

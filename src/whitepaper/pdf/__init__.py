@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-PACKAGE_DATA = Path(__file__).parent
+PACKAGE_DATA = Path(__file__).parent.parent  # the whole package: templates and their data
 
 
 def confined_fetcher(allowed: list[Path]):  # type: ignore[no-untyped-def]

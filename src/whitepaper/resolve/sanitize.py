@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import nodes
-from .diagnostics import Diagnostics
-from .sources import Chapter
+from ..parse import nodes
+from ..diagnostics import Diagnostics
+from ..sources.chapters import Chapter
 
 SCRIPT = re.compile(r"<script\b.*?(</script\s*>|$)", re.I | re.S)
 EMBED = re.compile(r"<(iframe|object|embed|frame)\b.*?(</\1\s*>|/?>)", re.I | re.S)

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from .diagnostics import DiagnosticError, Diagnostics, Location
+from ..diagnostics import DiagnosticError, Diagnostics, Location
 from .yamlpos import LocatedYaml, load_located
 
 CONFIG_NAME = "whitepaper.yaml"

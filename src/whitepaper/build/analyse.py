@@ -14,16 +14,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from . import __version__, lint, pandoc
-from .bibliography import Bibliography, load_bibliography
-from .cache import CACHE_DIR, Cache, digest
-from .config import LoadedConfig, load_config
-from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, plural
-from .parse import parse_texts
-from .resolve import Document, resolve
-from .sources import Chapter, read_chapters
-from .styles import resolve_style
-from .targets import Target
+from .. import __version__, checks as lint
+from ..parse import pandoc
+from ..sources.bibliography import Bibliography, load_bibliography
+from ..cache import CACHE_DIR, Cache, digest
+from ..config import LoadedConfig, load_config
+from ..diagnostics import Diagnostic, DiagnosticError, Diagnostics, plural
+from ..parse import parse_texts
+from ..resolve import Document, resolve
+from ..sources.chapters import Chapter, read_chapters
+from ..sources.styles import resolve_style
+from ..resolve.numbering import Target
 
 WORDS_PER_MINUTE = 230
 

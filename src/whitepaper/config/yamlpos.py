@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostics, Location
+from ..diagnostics import Diagnostics, Location
 
 Path_ = tuple[str | int, ...]
 

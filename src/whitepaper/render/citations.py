@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, nodes, pandoc
-from .cache import Cache, digest
+from .. import __version__
+from ..parse import nodes, pandoc
+from ..cache import Cache, digest
 
 SEPARATOR = "<!--wp-citation-separator-->"
 REFS_PLACEHOLDER = "<!--wp-bibliography-->"

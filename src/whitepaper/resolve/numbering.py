@@ -13,10 +13,10 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import nodes
-from .config import BlockKind, Config
-from .diagnostics import Diagnostics, Location
-from .sources import Chapter
+from ..parse import nodes
+from ..config import BlockKind, Config
+from ..diagnostics import Diagnostics, Location
+from ..sources.chapters import Chapter
 
 _EQUATION_ID = re.compile(r"^\{#([^\s}]+)\}(.*)$")
 

@@ -21,20 +21,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, lint, pandoc
-from .body import UNNAMED_CODE, Body, chapter_part, part_payload, render_parts
-from .cache import CACHE_DIR, Cache, digest
-from .check import Analysis, Timed, fingerprint
-from .citations import cites
-from .config import Config
-from .diagnostics import Diagnostics
-from .parse import parse_texts
-from .render import TemplateContext
-from .resolve import Again, Document, ResolvedChapter, resolve_again, signature
-from .sources import body_of, normalised, read_chapter, still_a_chapter
+from .. import __version__, checks as lint
+from ..parse import pandoc
+from ..render.body import UNNAMED_CODE, Body, chapter_part, part_payload, render_parts
+from ..cache import CACHE_DIR, Cache, digest
+from .analyse import Analysis, Timed, fingerprint
+from ..render.citations import cites
+from ..config import Config
+from ..diagnostics import Diagnostics
+from ..parse import parse_texts
+from ..render.pages import TemplateContext
+from ..resolve import Again, Document, ResolvedChapter, resolve_again, signature
+from ..sources.chapters import body_of, normalised, read_chapter, still_a_chapter
 
 if TYPE_CHECKING:
-    from .build import BuildOptions, Produced
+    from . import BuildOptions, Produced
 
 NAMESPACE = "rebuild"
 MATH = '{"t":"Math",'  # how math starts in a part's pandoc JSON

@@ -6,7 +6,7 @@ import shutil
 from importlib.resources import files
 from pathlib import Path
 
-from .diagnostics import EnvironmentProblem
+from ..diagnostics import EnvironmentProblem
 
 
 def new_project(target: Path) -> list[Path]:

@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from .config import LoadedConfig, Model, validate
-from .diagnostics import Diagnostics, Location, relative_path
-from .yamlpos import load_located
+from ..config import LoadedConfig, Model, validate
+from ..diagnostics import Diagnostics, Location, relative_path
+from ..config.yamlpos import load_located
 
 Status = Literal["draft", "in-review", "approved"]
 

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .diagnostics import EnvironmentProblem
+from ..diagnostics import EnvironmentProblem
 
 
 @functools.cache

@@ -19,12 +19,13 @@ import jinja2
 import jinja2.bccache
 import markupsafe
 
-from . import __version__, nodes, pandoc
-from .bibliography import write_csl_json
-from .cache import CACHE_DIR, Cache
-from .config import Config
+from .. import __version__
+from ..parse import nodes, pandoc
+from ..sources.bibliography import write_csl_json
+from ..cache import CACHE_DIR, Cache
+from ..config import Config
 from .mathsvg import math_to_svg
-from .resolve import Document
+from ..resolve import Document
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 
@@ -174,7 +175,7 @@ def environment(project: Path) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if (project / "templates").is_dir():
         loaders.append(jinja2.FileSystemLoader(str(project / "templates")))
-    loaders.append(jinja2.PackageLoader("whitepaper", "templates"))
+    loaders.append(jinja2.PackageLoader("whitepaper.render", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         bytecode_cache=_CompiledTemplates(project),

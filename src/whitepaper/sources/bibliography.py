@@ -15,10 +15,10 @@ from pathlib import Path
 from collections.abc import KeysView
 from typing import Any
 
-from . import pandoc
-from .cache import Cache, digest
-from .config import LoadedConfig
-from .diagnostics import Diagnostics, Location
+from ..parse import pandoc
+from ..cache import Cache, digest
+from ..config import LoadedConfig
+from ..diagnostics import Diagnostics, Location
 
 _BIB_ENTRY = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]+)\s*,")
 _PANDOC_POSITION = re.compile(r"line (\d+), column (\d+)")

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import nodes
-from .sources import Chapter
+from ..parse import nodes
+from ..sources.chapters import Chapter
 
 _FENCE_DIV = re.compile(r"^\s*:::+")
 _FENCE_CODE = re.compile(r"^\s*(```+|~~~+)")

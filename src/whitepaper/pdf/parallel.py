@@ -36,9 +36,10 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import __version__
-from .cache import Cache, digest
-from .htmltools import extract_div
+from .. import __version__
+from ..cache import Cache, digest
+from ..render.htmltools import extract_div
+from . import PACKAGE_DATA
 
 LINK = re.compile(r'href="#([^"]+)"')
 XREF_PAGE = re.compile(r'(<span class="xref-page" data-target="#([^"]+)")')
@@ -76,7 +77,7 @@ def layout(html: str, base_url: str, allowed: list[str]) -> dict[str, Any]:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from .pdf import confined_fetcher
+    from . import confined_fetcher
 
     _FONTS = _FONTS or FontConfiguration()
     fetcher = confined_fetcher([Path(p) for p in allowed])
@@ -96,7 +97,7 @@ class PartsEngine:
         self.cache = cache
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.base_url = project.resolve().as_uri() + "/"
-        self.allowed = [str(project.resolve()), str(Path(__file__).parent.resolve())]
+        self.allowed = [str(project.resolve()), str(PACKAGE_DATA.resolve())]
         self.laid_out = 0  # parts laid out (not found in the cache) by the last `run`
         self.refused: list[str] = []  # URLs the confined fetcher refused, in any part
         self.pool: ProcessPoolExecutor | None = None

@@ -12,7 +12,7 @@ import importlib.util
 from xml.etree import ElementTree
 from pathlib import Path
 
-from .diagnostics import Diagnostics, Location
+from ..diagnostics import Diagnostics, Location
 
 # Common names that the CSL repository files under another name.
 ALIASES = {"vancouver": "vancouver-nlm", "chicago": "chicago-author-date", "harvard": "harvard-cite-them-right"}

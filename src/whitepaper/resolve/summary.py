@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from . import nodes
-from .config import Config
-from .diagnostics import Diagnostics
-from .sources import Chapter
-from .targets import Targets
+from ..parse import nodes
+from ..config import Config
+from ..diagnostics import Diagnostics
+from ..sources.chapters import Chapter
+from .numbering import Targets
 
 
 def fill_summary(node: dict[str, Any], chapter: Chapter, targets: Targets, config: Config, diagnostics: Diagnostics) -> None:

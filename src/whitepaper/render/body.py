@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, citations, nodes, pandoc
-from .cache import Cache, digest
-from .config import Config
+from .. import __version__
+from . import citations
+from ..parse import nodes, pandoc
+from ..cache import Cache, digest
+from ..config import Config
 from .htmltools import Joined
-from .resolve import Document, ResolvedChapter
+from ..resolve import Document, ResolvedChapter
 
 ABSTRACT_END = "<!-- whitepaper:end-of-abstract -->"
 

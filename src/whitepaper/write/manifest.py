@@ -9,10 +9,11 @@ import platform
 import sys
 from pathlib import Path
 
-from . import __version__, pandoc
-from .check import Analysis
-from .diagnostics import relative_path
-from .write import write_atomic
+from .. import __version__
+from ..parse import pandoc
+from ..build.analyse import Analysis
+from ..diagnostics import relative_path
+from . import write_atomic
 
 
 def _sha256(path: Path) -> str:

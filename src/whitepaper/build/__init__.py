@@ -14,23 +14,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from . import __version__, pandoc, rebuild
-from .bibliography import write_csl_json
-from .body import Body, render_body
-from .cache import CACHE_DIR, Cache, digest
-from .check import Analysis, Reporter, Timed, analyse, fingerprint
-from .config import LoadedConfig
-from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location
-from .manifest import write_manifest
-from .pdf import PdfResult, render_pdf
-from .render import TemplateContext, context, render_pages, render_print_part
-from .review.edition import ReviewOptions, mark_sources
-from .review.edition import view as review_view
-from .sources import Chapter
-from .write import build_lock, write_atomic, write_outputs
+from .. import __version__
+from ..parse import pandoc
+from . import rebuild
+from ..sources.bibliography import write_csl_json
+from ..render.body import Body, render_body
+from ..cache import CACHE_DIR, Cache, digest
+from .analyse import Analysis, Reporter, Timed, analyse, fingerprint
+from ..config import LoadedConfig
+from ..diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location
+from ..write.manifest import write_manifest
+from ..pdf import PdfResult, render_pdf
+from ..render.pages import TemplateContext, context, render_pages, render_print_part
+from ..review.edition import ReviewOptions, mark_sources
+from ..review.edition import view as review_view
+from ..sources.chapters import Chapter
+from ..write import build_lock, write_atomic, write_outputs
 
 if TYPE_CHECKING:
-    from .pdfparts import PartsEngine
+    from ..pdf.parallel import PartsEngine
 
 BUILD_DIR = "build"
 EXTERNAL_CSS = re.compile(r"""(?:@import\s+|url\(\s*)["']?((?:https?|ftp|file):[^"')\s;]*|//[^"')\s;]*|/[^"')\s;]*)""", re.I)
@@ -249,7 +251,7 @@ def _engine(project: Path, analysis: Analysis, options: BuildOptions, formats: t
     if "pdf" not in formats or jobs == 1:
         yield None
         return
-    from .pdfparts import PartsEngine  # pypdf, imported only when it is needed
+    from ..pdf.parallel import PartsEngine  # pypdf, imported only when it is needed
 
     engine = PartsEngine(project, Cache(project / CACHE_DIR, enabled=options.use_cache), jobs)
     engine.start()
