@@ -23,9 +23,10 @@ from pathlib import Path
 
 import pypandoc
 
-from whitepaper.build import BuildOptions, build
+from whitepaper.pipeline import BuildOptions, build
 from whitepaper.config import load_config
 from whitepaper.diagnostics import Diagnostics
+from whitepaper.project import Project
 from whitepaper.sources.chapters import chapter_paths
 from whitepaper.sources.styles import resolve_style
 
@@ -47,10 +48,11 @@ def floor_commands(project: Path, out: Path) -> tuple[list[str], list[str]]:
     slower and would flatter us.
     """
     diagnostics = Diagnostics()
-    loaded = load_config(project, diagnostics)
+    paper = Project(project)
+    loaded = load_config(paper, diagnostics)
     config = loaded.config
-    chapters = [str(p) for p in chapter_paths(project, loaded, diagnostics)]
-    csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
+    chapters = [str(p) for p in chapter_paths(paper, loaded, diagnostics)]
+    csl = resolve_style(config.csl, paper, loaded.location("csl"), diagnostics)
     pandoc = [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "html5", "--standalone", "--citeproc",
               "--csl", str(csl), "--metadata", f"title={config.title}", "-o", str(out / "floor.html")]  # fmt: skip
     for bib in config.bibliography:

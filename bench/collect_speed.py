@@ -25,7 +25,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Highlight, Text
 from pypdf.generic import ArrayObject, FloatObject, NameObject, TextStringObject
 
-from whitepaper.sources.chapters import copy_paper
+from whitepaper.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -60,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
-        project = copy_paper(REPO, Path(tmp) / "paper")
+        project = Project(REPO).copy_paper(Path(tmp) / "paper").root
         config = yaml.safe_load((project / "whitepaper.yaml").read_text())
         chapters = config["chapters"]
         config["reviewers"] = [{"name": f"Reviewer {n:02d}", "chapters": rng.sample(chapters, 3)} for n in range(10)]

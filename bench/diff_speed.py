@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from whitepaper.sources.chapters import copy_paper
+from whitepaper.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        project = copy_paper(REPO, Path(tmp) / "paper")
+        project = Project(REPO).copy_paper(Path(tmp) / "paper").root
         git(project, "init", "-q")
         git(project, "add", "-A")
         git(project, "commit", "-qm", "before")

@@ -32,7 +32,7 @@ import pypandoc
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate  # noqa: E402
 
-from whitepaper.build import BuildOptions, build  # noqa: E402
+from whitepaper.pipeline import BuildOptions, build  # noqa: E402
 
 PEAK = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 
@@ -80,7 +80,7 @@ def main() -> None:
         print_html = project / "build" / "paper.print.html"
         shutil.copy(print_html, Path(tmp) / "floor.print.html")
         csl = subprocess.run([sys.executable, "-c", "from whitepaper.sources.styles import resolve_style; from whitepaper.diagnostics import *; "
-                              "from pathlib import Path; print(resolve_style('vancouver', Path('.'), Location('x'), Diagnostics()))"],
+                              "from whitepaper.project import Project; print(resolve_style('vancouver', Project.at('.'), Location('x'), Diagnostics()))"],
                              capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
         pandoc_cmd = [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "html5", "--standalone", "--citeproc", "--csl", csl,
                       "--bibliography", str(project / "bibliography" / "references.bib"), "-o", str(Path(tmp) / "floor.html"), *chapters]  # fmt: skip

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from whitepaper.cli import main
-from whitepaper.sources.chapters import copy_paper
+from whitepaper.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -77,7 +77,7 @@ def write_project(root: Path, chapters: dict[str, str], config: str | None = Non
 
 
 def copy_sample(target: Path) -> Path:
-    return copy_paper(REPO, target)
+    return Project(REPO).copy_paper(target).root
 
 
 def pdf_pages(path: Path) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPORA, REPO, run_cli, write_project
-from whitepaper.build.analyse import analyse, check
+from whitepaper.pipeline import analyse, check
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 600
 BIB = """\

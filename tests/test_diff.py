@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import Run, run_cli, write_project
-from whitepaper.parse import pandoc
+from whitepaper import pandoc
 
 BIB = """\
 @article{alpha2020, author = {Alpha, A.}, title = {Alpha}, journal = {J}, year = {2020}}

@@ -17,7 +17,7 @@ from conftest import write_project
 from test_hardening import CONFIG, GOOD
 
 def _fuzz_check(project: Path) -> None:
-    from whitepaper.build.analyse import check
+    from whitepaper.pipeline import check
     from whitepaper.diagnostics import EnvironmentProblem
 
     try:

@@ -264,11 +264,11 @@ def test_a_collect_killed_at_any_moment_leaves_a_whole_register(tmp_path: Path) 
 
 
 def test_a_missing_font_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from whitepaper import checks as lint
+    from whitepaper.checks import fonts
 
-    monkeypatch.setattr(lint, "installed_families", lambda: frozenset({"DejaVu Serif", "DejaVu Sans"}))
+    monkeypatch.setattr(fonts, "installed_families", lambda: frozenset({"DejaVu Serif", "DejaVu Sans"}))
     project = write_project(tmp_path / "p", {"01-a.md": GOOD})
-    from whitepaper.build.analyse import check
+    from whitepaper.pipeline import check
 
     found = [d for d in check(project, use_cache=False).diagnostics if d.rule == "font-missing"]
     assert [d.message.split("'")[1] for d in found] == ["Noto Serif", "Noto Sans"]

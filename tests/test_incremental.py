@@ -12,14 +12,15 @@ import pytest
 
 from conftest import REPO, pdf_pages, write_project
 from whitepaper import DiagnosticError
-from whitepaper.parse import pandoc
+from whitepaper import pandoc
 from whitepaper.sources.bibliography import write_csl_json
 from whitepaper.render.body import ABSTRACT_END, pandoc_document, render_body
-from whitepaper.build import BuildOptions, BuildResult, build
-from whitepaper.cache import CACHE_DIR, Cache
-from whitepaper.build.analyse import analyse
+from whitepaper.pipeline import BuildOptions, BuildResult, build
+from whitepaper.pipeline import analyse
+from whitepaper.cache import Cache
 from whitepaper.config import load_config
 from whitepaper.diagnostics import Diagnostics
+from whitepaper.project import CACHE_DIR, Project
 from whitepaper.sources.chapters import read_chapters
 
 CONFIG = """\
@@ -227,7 +228,8 @@ def test_a_stored_chapter_reads_back_whole(tmp_path: Path) -> None:
     }
     project = write_project(tmp_path / "p", chapters)
     diagnostics = Diagnostics()
-    for chapter in read_chapters(project, load_config(project, diagnostics), diagnostics):
+    paper = Project(project)
+    for chapter in read_chapters(paper, load_config(paper, diagnostics), diagnostics):
         again = pickle.loads(pickle.dumps(chapter))
         assert (again.body, again.lines, again.text, again.meta, again.body_line) == (
             chapter.body, chapter.lines, chapter.text, chapter.meta, chapter.body_line

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from conftest import copy_sample, toc_entries
 from whitepaper import build
-from whitepaper.build import BuildOptions
+from whitepaper.pipeline import BuildOptions
 
 
 def reading(pdf: Path) -> dict[str, object]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from whitepaper.parse import pandoc
+from whitepaper import pandoc
 from conftest import pdf_pages, run_cli, write_project
 
 CHAPTERS = {"01-a.md": "# A\n\nText [@topol2019; @wilkinson2016fair].\n"}

@@ -1,9 +1,33 @@
-"""whitepaper: multi-author white papers from Markdown chapters to reviewable HTML and PDF drafts."""
+"""whitepaper: multi-author white papers from Markdown chapters to reviewable HTML and PDF drafts.
 
-__version__ = "0.1.0"
+Importing the package is cheap: the pipeline (jinja2, pydantic, WeasyPrint, pypdf) is
+imported when one of the names below is first used.
+"""
 
-from .build import BuildOptions, BuildResult, build  # noqa: E402
-from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location, Severity  # noqa: E402
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .version import __version__
+
+if TYPE_CHECKING:
+    from .pipeline import BuildOptions, BuildResult, build
+    from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location, Severity
+    from .project import Project
+
+# The public names and the module each comes from.
+_PUBLIC = {
+    "BuildOptions": "pipeline",
+    "BuildResult": "pipeline",
+    "build": "pipeline",
+    "Diagnostic": "diagnostics",
+    "DiagnosticError": "diagnostics",
+    "Diagnostics": "diagnostics",
+    "Location": "diagnostics",
+    "Severity": "diagnostics",
+    "Project": "project",
+}
 
 __all__ = [
     "BuildOptions",
@@ -12,7 +36,16 @@ __all__ = [
     "DiagnosticError",
     "Diagnostics",
     "Location",
+    "Project",
     "Severity",
     "__version__",
     "build",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'whitepaper' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    globals()[name] = value  # found once
+    return value

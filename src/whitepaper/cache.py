@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "whitepaper-cache-1"
-CACHE_DIR = "build/.cache"  # in a paper project
 
 
 def digest(*parts: str | bytes) -> str:

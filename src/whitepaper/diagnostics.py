@@ -1,8 +1,8 @@
 """Diagnostics: every problem the tool finds in a user's files.
 
 A diagnostic always points into a file the user edits (never into a temporary
-merged file), names a rule, and has a severity. The library collects them; the
-CLI decides how to show them.
+merged file), names a rule of the catalogue (rules.py), and has that rule's severity.
+The library collects them; the CLI decides how to show them.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 class Severity(enum.Enum):
@@ -33,6 +32,19 @@ class Location:
         if self.line:
             return f"{self.path}:{self.line}"
         return self.path
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A kind of problem, declared once in the catalogue (rules.py)."""
+
+    id: str  # what diagnostics print and `rules:` in whitepaper.yaml names
+    severity: Severity  # unless `rules:` says otherwise
+    stage: str  # the stage that finds it: config, sources, resolve, checks, render, pdf, review, redline
+    summary: str  # one line, for `whitepaper rules`
+
+    def __str__(self) -> str:
+        return self.id
 
 
 @dataclass(frozen=True)
@@ -67,16 +79,20 @@ class Diagnostics:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def add(self, location: Location, severity: Severity, message: str, rule: str) -> None:
-        diagnostic = Diagnostic(location, severity, message, rule)
+    def add(self, rule: Rule, location: Location, message: str) -> None:
+        """A problem of kind `rule` at `location`, with the rule's severity (once, however often it is found)."""
+        diagnostic = Diagnostic(location, rule.severity, message, rule.id)
         if diagnostic not in self.items:
             self.items.append(diagnostic)
 
-    def error(self, location: Location, message: str, rule: str) -> None:
-        self.add(location, Severity.ERROR, message, rule)
+    def extend(self, other: Diagnostics) -> None:
+        for diagnostic in other:
+            if diagnostic not in self.items:
+                self.items.append(diagnostic)
 
-    def warning(self, location: Location, message: str, rule: str) -> None:
-        self.add(location, Severity.WARNING, message, rule)
+    def sort(self) -> None:
+        """In reading order: by file, line and column (the order found is kept within a place)."""
+        self.items.sort(key=lambda d: (d.location.path, d.location.line, d.location.col))
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -124,13 +140,9 @@ class EnvironmentProblem(WhitepaperError):
     """Something outside the paper project is wrong (a missing tool, a bad path)."""
 
 
+class UsageProblem(WhitepaperError):
+    """The options asked for do not go together."""
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def relative_path(path: Path, root: Path) -> str:
-    """The path as the user knows it: relative to the project root when inside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)

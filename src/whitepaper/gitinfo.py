@@ -6,8 +6,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-# Generated folders do not make a tree dirty: every build writes to them.
-GENERATED = ("build", "review")
+from .project import GENERATED_FOLDERS
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ def git_state(project: Path) -> GitState | None:
         return None
     if head.returncode != 0:
         return None
-    excludes = [f":(exclude){name}" for name in GENERATED]
+    excludes = [f":(exclude){name}" for name in GENERATED_FOLDERS]  # every build writes there: no edit of the paper
     status = git(project, "status", "--porcelain", "--", ".", *excludes)
     return GitState(commit=head.stdout.strip(), dirty=bool(status.stdout.strip()))
 

@@ -9,19 +9,22 @@ import importlib
 
 import click
 
-from .. import __version__
+from ..version import __version__
 
-# Each command's module is imported when the command runs: a rebuild after an edit takes
-# a fraction of a second, and importing every command's dependencies would double it.
+# Each command: its module and function, and its one-line help. A command's module is imported
+# only when it runs: a rebuild after an edit takes a fraction of a second, and importing every
+# command's dependencies (or even `whitepaper --help`) would cost more. tests/test_cli.py checks
+# that each line here is the first line of the command's own help.
 COMMANDS = {
-    "build": "build:build_command",
-    "check": "check:check_command",
-    "diff": "diff:diff_command",
-    "new": "new:new_command",
-    "review": "review:review_group",
-    "status": "status:status_command",
-    "watch": "watch:watch_command",
-    "serve": "watch:serve_command",
+    "build": ("build:build_command", "Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."),
+    "check": ("check:check_command", "Check the whole paper and print every problem; writes no drafts."),
+    "diff": ("diff:diff_command", "Redline from OLD to NEW (default: the working tree)."),
+    "new": ("new:new_command", "Create a new paper project in DIRECTORY, ready to build."),
+    "review": ("review:review_group", "Review rounds: review editions and per-reviewer packets, comments, reports."),
+    "rules": ("rules:rules_command", "List every rule a check can report, with its default severity."),
+    "serve": ("watch:serve_command", "Watch PROJECT and serve its HTML draft on http://HOST:PORT, reloading the page after each build."),
+    "status": ("status:status_command", "Show each chapter's title, status, owners, words, citations, figures and open problems."),
+    "watch": ("watch:watch_command", "Rebuild the drafts of PROJECT on every saved change, until Ctrl-C."),
 }
 
 
@@ -32,9 +35,14 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module, name = COMMANDS[cmd_name].split(":")
+        module, name = COMMANDS[cmd_name][0].split(":")
         command: click.Command = getattr(importlib.import_module(f".{module}", __name__), name)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list of commands from the table above, without importing them."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..build import BuildOptions, build
+from ..pipeline import BuildOptions, build
 from ..diagnostics import plural
-from ..review.edition import review_options
+from ..project import Project
+from ..review.edition import ReviewEdition
 from .output import Progress, count_line, describe_outputs, exit_codes, print_diagnostics, stderr_console
 
 
@@ -26,11 +27,13 @@ def build_command(
     project: Path, only: str | None, paper_size: str | None, review: bool, keep_print_html: bool, jobs: int | None, no_cache: bool, quiet: bool
 ) -> None:
     """Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."""
+    if review and only == "html":
+        raise click.UsageError("--review builds the review edition, a PDF; it cannot be built with --html")
     options = BuildOptions(
         formats=(only,) if only else None,  # type: ignore[arg-type]
         paper_size=paper_size,  # type: ignore[arg-type]
         keep_print_html=keep_print_html,
-        review=review_options(project) if review else None,
+        edition=ReviewEdition.of(Project.at(project)) if review else None,
         use_cache=not no_cache,
         jobs=jobs,
     )

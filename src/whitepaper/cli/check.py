@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..build.analyse import check
+from ..pipeline import check
 from ..diagnostics import plural
 from .output import environment_errors
 from .report import render

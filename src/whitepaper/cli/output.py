@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, plural
+from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, UsageProblem, plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,8 +26,8 @@ def stderr_console(quiet: bool = False) -> Console:
 
 
 def print_diagnostics(diagnostics: Diagnostics) -> None:
-    """One line per diagnostic, `path:line:col: severity: message [rule]`, on stderr."""
-    for diagnostic in diagnostics:
+    """One line per diagnostic, `path:line:col: severity: message [rule]`, on stderr, in reading order."""
+    for diagnostic in sorted(diagnostics, key=lambda d: (d.location.path, d.location.line, d.location.col)):
         click.echo(str(diagnostic), err=True)
 
 
@@ -98,6 +98,8 @@ def exit_codes() -> Iterator[None]:
     except EnvironmentProblem as exc:
         click.echo(f"whitepaper: error: {exc}", err=True)
         sys.exit(EXIT_ENVIRONMENT)
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def count_line(diagnostics: Diagnostics) -> str:

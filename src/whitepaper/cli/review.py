@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ..project import Project
 from ..review.collect import collect
 from ..review.register import load_register
 from ..review.report import locate, report
@@ -72,7 +73,8 @@ def report_command(name: str, project: Path) -> None:
 def locate_command(name: str, project: Path) -> None:
     """Show where each comment of round NAME is now, following moved lines; say when the text is gone."""
     with exit_codes():
-        for item in locate(project, load_register(project, name)):
+        paper = Project.at(project)
+        for item in locate(paper, load_register(paper, name)):
             c = item.comment
             was = f"{c.file}:{c.line}" if c.file else "no location"
             now = item.where if (item.moved or item.line is None) else "unchanged"

@@ -10,7 +10,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ..build.analyse import check
+from ..pipeline import check
+from ..project import Project
 from ..review.report import open_comments
 from .output import environment_errors
 
@@ -22,7 +23,7 @@ def status_command(project: Path, fmt: str) -> None:
     """Show each chapter's title, status, owners, words, citations, figures and open problems."""
     with environment_errors():
         result = check(project)
-    comments = open_comments(project)
+    comments = open_comments(Project.at(project))
     if fmt == "json":
         rows = [asdict(s) | {"open_comments": comments.get(s.file, 0)} for s in result.stats]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))

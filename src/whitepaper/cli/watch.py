@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from ..build import BuildOptions
+from ..pipeline import BuildOptions
 from ..config import load_config
 from ..diagnostics import DiagnosticError, Diagnostics, plural
+from ..project import Project
 from ..live.server import start_server, stop_server
 from ..live.watch import BuildState, watch
 from .output import environment_errors
@@ -50,7 +51,7 @@ def watch_command(project: Path, pdf: bool) -> None:
     with environment_errors():
         click.echo(f"watching {project} (Ctrl-C to stop)", err=True)
         try:
-            watch(project, options, BuildState(), _printer(project), stop)  # type: ignore[arg-type]
+            watch(Project.at(project), options, BuildState(), _printer(project), stop)  # type: ignore[arg-type]
         except KeyboardInterrupt:
             pass
         click.echo("stopped", err=True)
@@ -65,15 +66,16 @@ def watch_command(project: Path, pdf: bool) -> None:
 def serve_command(project: Path, port: int, host: str, pdf: bool, open_browser: bool) -> None:
     """Watch PROJECT and serve its HTML draft on http://HOST:PORT, reloading the page after each build."""
     options = BuildOptions(formats=("html", "pdf") if pdf else ("html",))
+    paper = Project.at(project)
     try:
-        name = load_config(project, Diagnostics()).config.outputs.name
+        name = load_config(paper, Diagnostics()).config.outputs.name
     except DiagnosticError:
         name = "paper"  # the first build reports what is wrong
     state = BuildState()
     stop = threading.Event()
     with environment_errors():
         try:
-            server = start_server(project / "build", state, f"{name}.html", host, port)
+            server = start_server(paper.build_dir, state, f"{name}.html", host, port)
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         url = f"http://{host}:{server.server_address[1]}/{name}.html"
@@ -81,7 +83,7 @@ def serve_command(project: Path, port: int, host: str, pdf: bool, open_browser: 
         if open_browser:
             webbrowser.open(url)
         try:
-            watch(project, options, state, _printer(project), stop)  # type: ignore[arg-type]
+            watch(paper, options, state, _printer(project), stop)  # type: ignore[arg-type]
         except KeyboardInterrupt:
             pass
         finally:

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ..diagnostics import Diagnostics, Location
+from ..diagnostics import Diagnostics, Location, Rule
 
 Path_ = tuple[str | int, ...]
 
@@ -52,7 +52,7 @@ def _mark(node: yaml.Node, line_offset: int) -> tuple[int, int]:
 
 
 def load_located(
-    text: str, path: str, diagnostics: Diagnostics, *, line_offset: int = 0, rule: str
+    text: str, path: str, diagnostics: Diagnostics, *, line_offset: int = 0, rule: Rule
 ) -> LocatedYaml | None:
     """Parse `text`; on a syntax error add a diagnostic and return None.
 
@@ -66,7 +66,7 @@ def load_located(
         mark = getattr(exc, "position", 0) or 0
         line = text.count("\n", 0, mark) + 1 + line_offset
         col = mark - (text.rfind("\n", 0, mark) + 1) + 1
-        diagnostics.error(Location(path, line, col), f"invalid YAML: {getattr(exc, 'reason', exc)}", rule)
+        diagnostics.add(rule, Location(path, line, col), f"invalid YAML: {getattr(exc, 'reason', exc)}")
         return None
     try:
         node = loader.get_single_node()
@@ -77,7 +77,7 @@ def load_located(
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{exc.context}: {problem}" if "while" not in exc.context else problem
-        diagnostics.error(Location(path, line, col), f"invalid YAML: {problem}", rule)
+        diagnostics.add(rule, Location(path, line, col), f"invalid YAML: {problem}")
         return None
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", None)
@@ -85,7 +85,7 @@ def load_located(
             line, col = text.count("\n", 0, position) + 1 + line_offset, position - (text.rfind("\n", 0, position) + 1) + 1
         else:
             line, col = line_offset + 1, 1
-        diagnostics.error(Location(path, line, col), f"invalid YAML: {getattr(exc, 'reason', None) or exc}", rule)
+        diagnostics.add(rule, Location(path, line, col), f"invalid YAML: {getattr(exc, 'reason', None) or exc}")
         return None
     finally:
         loader.dispose()
@@ -102,7 +102,7 @@ def _convert(
     result: LocatedYaml,
     loader: _Loader,
     diagnostics: Diagnostics,
-    rule: str,
+    rule: Rule,
 ) -> Any:
     result.positions[keys] = _mark(node, result.line_offset)
     if isinstance(node, yaml.MappingNode):
@@ -111,17 +111,17 @@ def _convert(
             key = _convert(key_node, keys + ("<key>",), result, loader, diagnostics, rule)
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 line, col = _mark(key_node, result.line_offset)
-                diagnostics.error(Location(result.path, line, col), "a key must be a plain value", rule)
+                diagnostics.add(rule, Location(result.path, line, col), "a key must be a plain value")
                 continue
             key = str(key)
             child = keys + (key,)
             if key in mapping:
                 line, col = _mark(key_node, result.line_offset)
                 first = result.key_positions[child]
-                diagnostics.error(
+                diagnostics.add(
+                    rule,
                     Location(result.path, line, col),
                     f"duplicate key '{key}' (first given at line {first[0]})",
-                    rule,
                 )
                 continue
             result.key_positions[child] = _mark(key_node, result.line_offset)
@@ -137,5 +137,5 @@ def _convert(
         return loader.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         line, col = _mark(node, result.line_offset)
-        diagnostics.error(Location(result.path, line, col), f"invalid YAML value: {exc.problem}", rule)
+        diagnostics.add(rule, Location(result.path, line, col), f"invalid YAML value: {exc.problem}")
         return None

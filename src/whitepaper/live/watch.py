@@ -11,11 +11,12 @@ from typing import Any
 
 import watchfiles
 
-from ..build import BuildOptions, build
-from ..build.analyse import IGNORED_FOLDERS
+from ..pipeline import BuildOptions, build
+from .. import rules
+from ..project import IGNORED_FOLDERS, REVIEW_DIR, Project
 from ..diagnostics import DiagnosticError, EnvironmentProblem
 
-IGNORED = IGNORED_FOLDERS | {"review"}  # rounds write there; saving a comment register is no edit of the paper
+IGNORED = IGNORED_FOLDERS | {REVIEW_DIR}  # rounds write there; saving a comment register is no edit of the paper
 TEMPORARY = (".swp", ".swx", "~", ".tmp", ".part")
 
 
@@ -40,8 +41,8 @@ class BuildState:
         return {"generation": self.generation, "ok": self.ok, "diagnostics": self.diagnostics, "seconds": round(self.seconds, 3)}
 
 
-def _relevant(project: Path) -> Callable[[watchfiles.Change, str], bool]:
-    root = project.resolve()
+def _relevant(project: Project) -> Callable[[watchfiles.Change, str], bool]:
+    root = project.root.resolve()
 
     def keep(change: watchfiles.Change, path: str) -> bool:
         try:
@@ -53,14 +54,15 @@ def _relevant(project: Path) -> Callable[[watchfiles.Change, str], bool]:
     return keep
 
 
-def rebuild(project: Path, options: BuildOptions, state: BuildState) -> BuildState:
+def rebuild(project: Project, options: BuildOptions, state: BuildState) -> BuildState:
     started = time.perf_counter()
     try:
         result = build(project, options)
     except DiagnosticError as exc:
         state.publish(False, [d.to_dict() for d in exc.diagnostics], time.perf_counter() - started, [])
     except EnvironmentProblem as exc:
-        state.publish(False, [{"path": "", "line": 0, "col": 0, "severity": "error", "message": str(exc), "rule": "environment"}], 0.0, [])
+        problem = {"path": "", "line": 0, "col": 0, "severity": "error", "message": str(exc), "rule": rules.ENVIRONMENT.id}
+        state.publish(False, [problem], 0.0, [])
     else:
         diagnostics = [d.to_dict() for d in result.diagnostics]
         state.publish(True, diagnostics, time.perf_counter() - started, [p.name for p in result.outputs])
@@ -68,7 +70,7 @@ def rebuild(project: Path, options: BuildOptions, state: BuildState) -> BuildSta
 
 
 def watch(
-    project: Path,
+    project: Project,
     options: BuildOptions,
     state: BuildState,
     on_build: Callable[[BuildState, set[str]], None],
@@ -80,7 +82,7 @@ def watch(
     runs is not missed.
     """
     changes_seen = watchfiles.watch(
-        project, watch_filter=_relevant(project), debounce=300, step=50, stop_event=stop,
+        project.root, watch_filter=_relevant(project), debounce=300, step=50, stop_event=stop,
         raise_interrupt=False, yield_on_timeout=True, rust_timeout=200,
     )  # fmt: skip
     next(changes_seen, None)  # starts watching (returns at the first timeout)
@@ -88,5 +90,5 @@ def watch(
     for changes in changes_seen:
         if not changes:
             continue  # a timeout, with nothing changed
-        changed = {str(Path(path).resolve().relative_to(project.resolve())) for _, path in changes}
+        changed = {project.rel(Path(path)) for _, path in changes}
         on_build(rebuild(project, options, state), changed)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import __version__
-from . import pandoc
+from ..version import __version__
+from .. import pandoc
 from ..cache import Cache, digest
 
 READER = "markdown"

@@ -1,80 +1,39 @@
-"""Stage 6, pdf: the one adapter to WeasyPrint.
+"""Stage 6, pdf: the print HTML laid out by WeasyPrint, behind one interface.
 
-WeasyPrint fetches what the print HTML names (images, stylesheets, fonts).
-The fetcher below lets it read only files inside the project folder and the
-package's own data; anything else (the network, /etc/passwd) is refused and
-reported, never fetched.
+A paper is laid out in one pass (weasy.py), or, when it is long, in parts by the
+parallel engine (parallel.py, partcss.py, assemble.py). Both read only files inside
+the project and return the URLs they refused, for the caller to report.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from typing import TYPE_CHECKING
 
-PACKAGE_DATA = Path(__file__).parent.parent  # the whole package: templates and their data
+from ..cache import Cache
+from .weasy import PdfResult, write_pdf
 
+if TYPE_CHECKING:
+    from .parallel import Parts, PartsEngine
 
-def confined_fetcher(allowed: list[Path]):  # type: ignore[no-untyped-def]
-    """A URL fetcher that reads data: URLs and files under the allowed folders only.
-
-    Made on demand because importing WeasyPrint takes a third of a second that
-    `check` and `status` do not need to spend.
-    """
-    from weasyprint.urls import URLFetcher
-
-    class ConfinedFetcher(URLFetcher):
-        def __init__(self) -> None:
-            super().__init__(allowed_protocols=["file", "data"], allow_redirects=False)
-            self.allowed = [p.resolve() for p in allowed]
-            self.refused: list[str] = []
-
-        def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            parsed = urlparse(url)
-            if parsed.scheme == "file" and not parsed.netloc:
-                path = Path(unquote(parsed.path)).resolve()
-                if any(path.is_relative_to(folder) for folder in self.allowed):
-                    return super().fetch(url, headers)
-            self.refused.append(url)
-            raise ValueError(f"refused to fetch {url}: outside the project folder")
-
-    return ConfinedFetcher()
+__all__ = ["PdfResult", "lay_out", "parts_engine"]
 
 
-@dataclass
-class PdfResult:
-    data: bytes
-    refused: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    parts_laid_out: int = 0  # with the parallel engine: parts not taken from the cache
+def lay_out(root: Path, print_html: str, engine: PartsEngine | None = None, parts: Parts | None = None) -> PdfResult:
+    """The PDF of a print page: in one pass, or by `engine` from the page's `parts`."""
+    if engine is None or parts is None:
+        return write_pdf(print_html, root)
+    data = engine.run(parts)
+    return PdfResult(data=data, refused=list(engine.refused), parts_laid_out=engine.laid_out)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+@contextmanager
+def parts_engine(root: Path, cache: Cache, jobs: int) -> Iterator[PartsEngine]:
+    """The parallel engine, its workers started now and stopped at the end (pypdf and the
+    workers cost nothing until a long paper's PDF is asked for)."""
+    from .parallel import engine
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-def render_pdf(print_html: str, project: Path) -> PdfResult:
-    """Lay out the print HTML; relative URLs resolve against the project folder."""
-    from weasyprint import HTML
-
-    fetcher = confined_fetcher([project, PACKAGE_DATA])
-    logger = logging.getLogger("weasyprint")
-    handler = _Collect()
-    logger.addHandler(handler)
-    previous = logger.propagate
-    logger.propagate = False  # the library reports through diagnostics, not stray log lines
-    try:
-        base_url = project.resolve().as_uri() + "/"
-        data = HTML(string=print_html, base_url=base_url, url_fetcher=fetcher).write_pdf()
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = previous
-    return PdfResult(data=data or b"", refused=fetcher.refused, warnings=handler.messages)
+    with engine(root, cache, jobs) as started:
+        yield started

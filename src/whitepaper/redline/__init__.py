@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import copy
-import html
+import dataclasses
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..parse import nodes, pandoc
-from ..sources.bibliography import write_csl_json
-from ..render.body import render_body
-from ..cache import CACHE_DIR
-from ..build.analyse import Analysis, Timed, analyse
+from .. import rules
+from ..pipeline import Analysis, Reporter, Timed, analyse
+from ..pipeline.publish import HTML, PDF, publish, publish_docx, render
 from ..diagnostics import DiagnosticError, Diagnostics, Location
-from ..pdf import render_pdf
-from ..render.pages import context, render_pages
+from ..pandoc import nodes
+from ..project import Project
+from ..render.templates import environment, render_template
 from ..resolve import Document
 from ..write import write_outputs
 from .compare import Comparer, Marks, Redline, key
@@ -54,8 +53,10 @@ class DiffResult:
         }
 
 
-def diff(project: Path | str, old_spec: str, new_spec: str | None = None, options: DiffOptions = DiffOptions(), reporter: Any = None) -> DiffResult:
-    project = Path(project)
+def diff(
+    project: Project | Path | str, old_spec: str, new_spec: str | None = None, options: DiffOptions = DiffOptions(), reporter: Reporter | None = None
+) -> DiffResult:
+    project = Project.at(project)
     timed = Timed(reporter)
     with tempfile.TemporaryDirectory(prefix="whitepaper-diff-") as scratch:
         old_side = materialise(project, old_spec, Path(scratch), "old")
@@ -69,7 +70,7 @@ def diff(project: Path | str, old_spec: str, new_spec: str | None = None, option
         marks = Marks(config.authors[0].name if config.authors else "whitepaper", config.resolved_date().isoformat())
         timed.stage("compare")
         kinds = sorted(set(config.blocks) | set(old.loaded.config.blocks))
-        redline = Comparer(old.document, new.document, old_side.folder, new_side.folder, marks).compare(kinds)
+        redline = Comparer(old.document, new.document, old_side.project.root, new_side.project.root, marks).compare(kinds)
         redline.metadata = _metadata_changes(old, new)
         _changed_blocks(redline, old.document, new.document, kinds)
         result = DiffResult(old_side, new_side, redline)
@@ -77,23 +78,25 @@ def diff(project: Path | str, old_spec: str, new_spec: str | None = None, option
             return result
         timed.stage("render", "redline")
         name = f"diff-{safe_label(old_side.label)}-{safe_label(new_side.label)}"
-        outputs = _render(project, new, redline, result, name, options, marks, timed)
-        result.outputs = write_outputs(project / "build", outputs)
+        outputs = _render(new, redline, result, name, options, timed)
+        result.outputs = write_outputs(project.build_dir, outputs)
     return result
 
 
 def _analyse(side: Side, which: str, timed: Timed) -> Analysis:
-    analysis = analyse(side.folder, timed)
+    analysis = analyse(side.project, timed)
     if analysis.diagnostics.has_errors() or analysis.document is None:
-        diagnostics = Diagnostics()
-        for item in analysis.diagnostics.errors:
-            diagnostics.error(
-                Location(f"({which} side: {side.label}) {item.location}"), item.message, item.rule
-            )
-        if not diagnostics.items:
-            diagnostics.error(Location(f"({which} side: {side.label})"), "the paper could not be read", "diff-side-fails")
-        raise DiagnosticError(diagnostics)
+        raise DiagnosticError(_on_side(analysis.diagnostics, side, which))
     return analysis
+
+
+def _on_side(found: Diagnostics, side: Side, which: str) -> Diagnostics:
+    """The errors of one side, each saying which side it is on."""
+    where = f"({which} side: {side.label})"
+    diagnostics = Diagnostics([dataclasses.replace(d, location=Location(f"{where} {d.location}")) for d in found.errors])
+    if not diagnostics.items:
+        diagnostics.add(rules.DIFF_SIDE_FAILS, Location(where), "the paper could not be read")
+    return diagnostics
 
 
 def _metadata_changes(old: Analysis, new: Analysis) -> list[str]:
@@ -125,27 +128,10 @@ def _changed_blocks(redline: Redline, old: Document, new: Document, kinds: list[
                 redline.blocks[kind].changed.append((target.number, target.title))
 
 
-DIFF_CSS = """
-.insertion { color: #0b5d1e; text-decoration: underline; text-decoration-color: #0b5d1e; background: #e6f4ea; }
-.deletion { color: #8a1c1c; text-decoration: line-through; background: #fbe9e9; }
-.changed-block, .inserted-block, .deleted-block, .moved-block, .replaced-block { border-left: 3px solid #b26a00; padding-left: 8px; margin-left: -11px; }
-.inserted-block { border-left-color: #0b5d1e; }
-.deleted-block { border-left-color: #8a1c1c; }
-.moved-block { border-left: 3px dashed #1f5f8b; }
-.moved-block::before { content: "Moved here"; font: 600 0.7em var(--sans); color: #1f5f8b; }
-.image-changed { display: flex; gap: 1em; align-items: flex-start; }
-.image-changed > div { flex: 1; }
-.image-before img { opacity: 0.75; outline: 2px solid #8a1c1c; }
-.no-changes { color: var(--muted); font-style: italic; }
-.diff-summary table { font-size: 0.85em; }
-.diff-summary .added { color: #0b5d1e; } .diff-summary .removed { color: #8a1c1c; }
-@media print { .changed-block, .inserted-block, .deleted-block, .moved-block, .replaced-block { margin-left: -4mm; padding-left: 3mm; } }
-"""
-
-
-def _render(project: Path, new: Analysis, redline: Redline, result: DiffResult, name: str, options: DiffOptions, marks: Marks, timed: Timed) -> dict[str, bytes]:
+def _render(new: Analysis, redline: Redline, result: DiffResult, name: str, options: DiffOptions, timed: Timed) -> dict[str, bytes]:
+    """The redline's outputs: the NEW side's paper with its changes marked, through the publishing tail."""
+    assert new.document is not None and new.loaded is not None
     document = copy.copy(new.document)
-    assert document is not None and new.loaded is not None
     chapters = []
     for change in redline.chapters:
         base = change.new or change.old
@@ -157,57 +143,49 @@ def _render(project: Path, new: Analysis, redline: Redline, result: DiffResult, 
         else:
             chapter.blocks = change.blocks
         chapters.append(chapter)
-    summary = nodes.raw_html(_summary_html(result))
+    summary = nodes.raw_html(render_template(new.project, "redline_summary.html", **_summary(result)))
     summary_chapter = copy.copy(chapters[0])
     summary_chapter.id = "redline-summary"
     summary_chapter.blocks = [nodes.header(1, "redline-summary", nodes.text_inlines("Summary of changes")), summary]
     document.chapters = [summary_chapter, *chapters]
     config = new.loaded.config.model_copy(update={"title": f"Redline: {new.loaded.config.title}",
                                                   "subtitle": f"{result.old.description} → {result.new.description}"})  # fmt: skip
-    bibliography = write_csl_json(new.bibliography, project / CACHE_DIR) if new.bibliography.items else None
-    body = render_body(document, config, new.csl, bibliography)  # type: ignore[arg-type]
-    ctx = context(config, document, body.abstract_html, body.body_html, DIFF_CSS)
-    pages = render_pages(new.project, ctx, document.images)
-    outputs = {f"{name}.html": pages.screen.encode("utf-8")}
+    shown = dataclasses.replace(new, document=document)
+    rendered, diagnostics = render(shown, config, stylesheet=_stylesheet(new.project))
     timed.stage("pdf", "redline")
-    outputs[f"{name}.pdf"] = render_pdf(pages.print, new.project).data
-    if options.docx:
-        outputs[f"{name}.docx"] = _docx(new, chapters, bibliography, config)
+    published = publish(shown, rendered, name, [HTML, PDF])
+    diagnostics.extend(published.diagnostics)
+    if diagnostics.has_errors():
+        raise DiagnosticError(diagnostics)
+    outputs = published.outputs
+    if options.docx:  # Word with real tracked changes: pandoc writes `insertion`/`deletion` spans as w:ins/w:del
+        outputs[f"{name}.docx"] = publish_docx(shown, config, chapters, styled=False)
     return outputs
 
 
-def _summary_html(result: DiffResult) -> str:
+def _stylesheet(project: Project) -> str:
+    """How insertions, deletions and moves look (css/redline.css, the project's own if it has one)."""
+    env = environment(project)
+    source, _, _ = env.loader.get_source(env, "css/redline.css")  # type: ignore[union-attr]
+    return source
+
+
+def _summary(result: DiffResult) -> dict[str, Any]:
+    """What the summary page shows: the sides, metadata changes, each chapter's change, numbered blocks."""
     rows = []
     for change in result.redline.chapters:
-        anchor = f'<a href="#{html.escape(change.new.id if change.new else change.old.id)}">{html.escape(change.title)}</a>'  # type: ignore[union-attr]
+        side = change.new or change.old
+        assert side is not None
         status = change.status + (f" (was {change.renamed_from})" if change.renamed_from else "")
-        rows.append(
-            f"<tr><td>{anchor}</td><td>{html.escape(status)}</td>"
-            f'<td class="added">+{change.words_added}</td><td class="removed">−{change.words_removed}</td></tr>'
-        )
-    parts = [f"<p>Comparing {html.escape(result.old.description)} with {html.escape(result.new.description)}.</p>"]
-    if result.redline.metadata:
-        parts.append("<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in result.redline.metadata) + "</ul>")
-    parts.append('<table><thead><tr><th>Chapter</th><th>Change</th><th>Words added</th><th>Words removed</th></tr></thead><tbody>'
-                 + "".join(rows) + "</tbody></table>")  # fmt: skip
+        rows.append({"anchor": side.id, "title": change.title, "status": status, "added": change.words_added, "removed": change.words_removed})
+    blocks = []
     for kind, changes in result.redline.blocks.items():
-        lines = [f'<span class="added">added {html.escape(n)} “{html.escape(t)}”</span>' for n, t in changes.added]
-        lines += [f'<span class="removed">removed {html.escape(n)} “{html.escape(t)}”</span>' for n, t in changes.removed]
-        lines += [f"changed {html.escape(n)} “{html.escape(t)}”" for n, t in changes.changed]
+        lines = [("added", f"added {n} “{t}”") for n, t in changes.added]
+        lines += [("removed", f"removed {n} “{t}”") for n, t in changes.removed]
+        lines += [("", f"changed {n} “{t}”") for n, t in changes.changed]
         if lines:
-            parts.append(f"<p><strong>{html.escape(kind.capitalize())} blocks:</strong> " + "; ".join(lines) + "</p>")
-    return '<div class="diff-summary">' + "\n".join(parts) + "</div>"
-
-
-def _docx(new: Analysis, chapters: list[Any], bibliography: Path | None, config: Any) -> bytes:
-    """Word with real tracked changes: pandoc writes `insertion`/`deletion` spans as w:ins/w:del."""
-    blocks = [block for chapter in chapters for block in chapter.blocks]
-    blocks += [nodes.header(1, "references", nodes.text_inlines("References")), nodes.div("refs", [], [])]
-    meta = {"title": {"t": "MetaInlines", "c": nodes.text_inlines(config.title)}, "lang": {"t": "MetaString", "c": config.lang}}
-    args = ["--citeproc", "--csl", str(new.csl), "--resource-path", str(new.project)]
-    if bibliography:
-        args += ["--bibliography", str(bibliography)]
-    return pandoc.ast_to_docx({"pandoc-api-version": pandoc.api_version(), "meta": meta, "blocks": blocks}, args)
+            blocks.append((kind, lines))
+    return {"old": result.old.description, "new": result.new.description, "metadata": result.redline.metadata, "chapters": rows, "blocks": blocks}
 
 
 __all__ = ["DiffOptions", "DiffResult", "diff"]

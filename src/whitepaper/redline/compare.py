@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..parse import nodes
+from ..pandoc import nodes
 from ..resolve import Document, ResolvedChapter
 
 NUMBER_CLASSES = {"section-number", "caption-label", "block-label", "equation-number"}

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from ..version import __version__
 from . import citations
-from ..parse import nodes, pandoc
+from .. import pandoc
+from ..pandoc import nodes
 from ..cache import Cache, digest
 from ..config import Config
 from .htmltools import Joined
@@ -31,7 +32,7 @@ def body_parts(document: Document) -> list[list[Any]]:
     """The paper as the parts pandoc renders one by one: the abstract, then each chapter as a div,
     then a References chapter when something is cited and no chapter places the bibliography."""
     parts: list[list[Any]] = [document.abstract] + [chapter_part(chapter) for chapter in document.chapters]
-    has_refs = any(citations.is_refs(node) for part in parts[1:] for node in nodes.walk_blocks(part))
+    has_refs = any(nodes.is_refs(node) for part in parts[1:] for node in nodes.walk_blocks(part))
     if document.cited and not has_refs:
         references = [nodes.header(1, "references", nodes.text_inlines("References")), nodes.div("refs", [], [])]
         parts.append([nodes.div("chapter-references", ["chapter", "references-chapter"], references)])
@@ -96,9 +97,9 @@ def render_body(
     """The abstract's and the body's HTML, the parts they were joined from, and pandoc's warnings."""
     cache = cache or Cache(Path(), enabled=False)
     parts = body_parts(document)
-    clusters = [list(citations.cites(part)) for part in parts]
+    clusters = [list(nodes.cites(part)) for part in parts]
     everything = [cluster for part in clusters for cluster in part]
-    has_refs = any(citations.is_refs(node) for part in parts for node in nodes.walk_blocks(part))
+    has_refs = any(nodes.is_refs(node) for part in parts for node in nodes.walk_blocks(part))
     payloads = [part_payload(part, mine, config) for part, mine in zip(parts, clusters, strict=True)]
     with ThreadPoolExecutor(max_workers=1) as pool:  # citeproc runs while the parts render
         formatting = (
@@ -121,7 +122,7 @@ def part_payload(part: list[Any], clusters: list[nodes.Node], config: Config) ->
     saved = [(cluster, cluster["c"][1]) for cluster in clusters]
     for number, cluster in enumerate(clusters):
         cluster["c"][1] = [citations.placeholder(number)]
-    refs = [(node, node["c"]) for node in nodes.walk_blocks(part) if citations.is_refs(node)]
+    refs = [(node, node["c"]) for node in nodes.walk_blocks(part) if nodes.is_refs(node)]
     for node, _ in refs:
         node["t"], node["c"] = "RawBlock", ["html", citations.REFS_PLACEHOLDER]
     try:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..parse import nodes, pandoc
+from ..version import __version__
+from .. import pandoc
+from ..pandoc import nodes
 from ..cache import Cache, digest
 
 SEPARATOR = "<!--wp-citation-separator-->"
@@ -42,27 +42,8 @@ class Formatted:
     warnings: str
 
 
-def cites(value: Any) -> Iterator[nodes.Node]:
-    """The citation clusters (Cite elements) under `value` in reading order, as citeproc meets
-    them; a citation inside another's prefix is formatted with it, not on its own."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if type(item) is list:
-            stack.extend(reversed(item))
-        elif type(item) is dict and "t" in item:
-            if item["t"] == "Cite":
-                yield item
-            elif type(item.get("c")) in (list, dict):
-                stack.append(item["c"])
-
-
 def placeholder(number: int) -> nodes.Node:
     return {"t": "Str", "c": f"\ue000{number}\ue001"}
-
-
-def is_refs(node: nodes.Node) -> bool:
-    return node["t"] == "Div" and node["c"][0][0] == "refs"
 
 
 def format_clusters(
@@ -80,8 +61,7 @@ def format_clusters(
     cached = cache.get("citations", key)
     if cached is not None:
         return Formatted(cached["clusters"], cached["bibliography"], cached["warnings"])
-    args = ["--citeproc", "--csl", str(csl)] + (["--bibliography", str(bibliography_json)] if bibliography_json else [])
-    output, warnings = pandoc.ast_to_html(document, args)
+    output, warnings = pandoc.ast_to_html(document, pandoc.citeproc_args(csl, bibliography_json))
     *paragraphs, refs = output.strip().split(f"\n{SEPARATOR}\n")
     inner = []
     for paragraph in paragraphs:

@@ -13,10 +13,11 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..parse import nodes
-from ..config import BlockKind, Config
+from ..pandoc import nodes
+from ..config.schema import BlockKind, Config
 from ..diagnostics import Diagnostics, Location
 from ..sources.chapters import Chapter
+from .. import rules
 
 _EQUATION_ID = re.compile(r"^\{#([^\s}]+)\}(.*)$")
 
@@ -218,10 +219,10 @@ class Numbering:
             return
         if not kinds:
             if title is not None and classes:
-                self.diagnostics.error(
+                self.diagnostics.add(
+                    rules.BLOCK_UNDECLARED,
                     self._where(identifier or classes[0], chapter, fallback="." + classes[0]),
                     f"block of undeclared kind '{classes[0]}': declare it under `blocks:` in whitepaper.yaml",
-                    "block-undeclared",
                 )
             elif identifier:
                 self._note_id(identifier, chapter)
@@ -243,7 +244,7 @@ class Numbering:
         if not identifier:
             identifier = f"{kind}-{number}".lower()
             attributes[0] = identifier
-            self.diagnostics.warning(where, f"{spec.label} {number} has no id, so it cannot be referenced", "block-no-id")
+            self.diagnostics.add(rules.BLOCK_NO_ID, where, f"{spec.label} {number} has no id, so it cannot be referenced")
         self._register(identifier, kind, number, title or "", chapter_id, where)
 
     def _summary(self, node: dict[str, Any], chapter: Chapter, chapter_id: str, label: str) -> None:
@@ -290,7 +291,7 @@ class Numbering:
         if identifier in self.seen_ids:
             first = self.seen_ids[identifier]
             if first != where:
-                self.diagnostics.error(where, f"duplicate id '{identifier}' (first used at {first})", "duplicate-id")
+                self.diagnostics.add(rules.DUPLICATE_ID, where, f"duplicate id '{identifier}' (first used at {first})")
             return False
         self.seen_ids[identifier] = where
         return True

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..parse import nodes
+from ..pandoc import nodes
 from ..diagnostics import Diagnostics
 from ..sources.chapters import Chapter
+from .. import rules
 
 SCRIPT = re.compile(r"<script\b.*?(</script\s*>|$)", re.I | re.S)
 EMBED = re.compile(r"<(iframe|object|embed|frame)\b.*?(</\1\s*>|/?>)", re.I | re.S)
@@ -47,11 +48,13 @@ def sanitise(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> N
             if removed:
                 for what in dict.fromkeys(removed):
                     needle = {"<script>": "<script", "a javascript: URL": "javascript:", "an event-handler attribute": " on"}.get(what, what[:-1])
-                    diagnostics.warning(
-                        chapter.locate(needle), f"removed {what} from the drafts (set `allow-scripts: true` to keep it)", "html-unsafe"
+                    diagnostics.add(
+                        rules.HTML_UNSAFE,
+                        chapter.locate(needle),
+                        f"removed {what} from the drafts (set `allow-scripts: true` to keep it)"
                     )
                 node["c"][1] = cleaned
         elif kind in ("Link", "Image") and node["c"][2][0].strip().lower().startswith("javascript:"):
-            diagnostics.warning(chapter.locate("javascript:"), "removed a javascript: URL from the drafts", "html-unsafe")
+            diagnostics.add(rules.HTML_UNSAFE, chapter.locate("javascript:"), "removed a javascript: URL from the drafts")
             # the link's text stays, as plain text
             node["t"], node["c"] = "Span", [node["c"][0], node["c"][1]]

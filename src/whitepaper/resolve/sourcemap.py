@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..parse import nodes
+from ..pandoc import nodes
 from ..sources.chapters import Chapter
 
 _FENCE_DIV = re.compile(r"^\s*:::+")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..parse import nodes
+from ..pandoc import nodes
 from ..config import Config
 from ..diagnostics import Diagnostics
 from ..sources.chapters import Chapter
 from .numbering import Targets
+from .. import rules
 
 
 def fill_summary(node: dict[str, Any], chapter: Chapter, targets: Targets, config: Config, diagnostics: Diagnostics) -> None:
@@ -23,10 +24,10 @@ def fill_summary(node: dict[str, Any], chapter: Chapter, targets: Targets, confi
     kind = pairs.get("kind", "")
     if kind not in config.blocks:
         known = ", ".join(sorted(config.blocks)) or "none declared"
-        diagnostics.error(
+        diagnostics.add(
+            rules.SUMMARY_UNKNOWN_KIND,
             chapter.locate("summary-of"),
             f"summary of unknown block kind '{kind}' (declared kinds: {known})",
-            "summary-unknown-kind",
         )
         return
     node["c"][1] = [nodes.raw_html(summary_table(kind, pairs.get("data-number", ""), targets, config))]

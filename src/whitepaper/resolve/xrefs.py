@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..parse import nodes
+from ..pandoc import nodes
 from ..sources.bibliography import Bibliography
 from ..diagnostics import Diagnostics, Location
 from ..sources.chapters import Chapter
 from .numbering import Target, Targets
+from .. import rules
 
 XREF_PREFIXES = {"sec", "fig", "tbl", "eq", "ch", "app", "lst"}
 _KEY_INNER = r"[\w:.#$%&\-+?<>~/]"
@@ -100,20 +101,20 @@ class References:
     def _unknown(self, key: str, chapter: Chapter | None) -> None:
         if _prefix(key) in self.prefixes:
             candidates = [t.id for t in self.targets.by_id.values() if not t.automatic]
-            message, rule = f"unknown cross-reference target '{key}'", "xref-unknown"
+            message, rule = f"unknown cross-reference target '{key}'", rules.XREF_UNKNOWN
         elif not self.bibliography.complete:
             return  # a bibliography file did not load; that error is reported already
         else:
             candidates = sorted(self.bibliography.keys)
-            message, rule = f"unknown citation key '{key}': not in the bibliography", "citation-unknown"
+            message, rule = f"unknown citation key '{key}': not in the bibliography", rules.CITATION_UNKNOWN
         close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.75)
         if close:
             message += f"; did you mean '{close[0]}'?"
         if chapter is None:
-            self.diagnostics.error(Location("whitepaper.yaml"), message, rule)
+            self.diagnostics.add(rule, Location("whitepaper.yaml"), message)
             return
         for location in chapter.locate_all(citation_pattern(key)) or [Location(chapter.rel)]:
-            self.diagnostics.error(location, message, rule)
+            self.diagnostics.add(rule, location, message)
 
 
 def render(refs: list[_Ref]) -> list[Any]:

@@ -21,12 +21,13 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Location, relative_path
+from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Location
+from ..project import Project
 from ..gitinfo import file_at
 from .edition import parse_destination
 from .pdftext import Glyph, join_glyphs, page_glyphs, resolved, text_in_quads
 from .register import Comment, load_register, merge, save_register
-from .rounds import REVIEW_DIR, ROUND_FILE
+from .. import rules
 
 KINDS = {
     "/Text": "note", "/Highlight": "highlight", "/Underline": "underline", "/StrikeOut": "strike-out",
@@ -64,21 +65,21 @@ class CollectResult:
     register: Path | None = None
 
 
-def load_round(project: Path, name: str) -> RoundInfo:
-    folder = project / REVIEW_DIR / name
-    path = folder / ROUND_FILE
+def load_round(project: Project, name: str) -> RoundInfo:
+    folder = project.round_dir(name)
+    path = project.round_file(name)
     if not path.is_file():
-        raise EnvironmentProblem(f"no review round '{name}' here (no {relative_path(path, project)}); start one with `whitepaper review start {name}`")
+        raise EnvironmentProblem(f"no review round '{name}' here (no {project.rel(path)}); start one with `whitepaper review start {name}`")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise EnvironmentProblem(f"{relative_path(path, project)} does not parse: {exc}") from None
+        raise EnvironmentProblem(f"{project.rel(path)} does not parse: {exc}") from None
     return RoundInfo(name, folder, data)
 
 
-def collect(project: Path | str, round_name: str, inputs: list[Path]) -> CollectResult:
+def collect(project: Project | Path | str, round_name: str, inputs: list[Path]) -> CollectResult:
     """Read every annotation of the given PDFs (or folders of them, or CSV sheets) into the register."""
-    project = Path(project)
+    project = Project.at(project)
     info = load_round(project, round_name)
     diagnostics = Diagnostics()
     existing = load_register(project, round_name)  # a broken register stops us before anything is read
@@ -118,19 +119,19 @@ class _Destination:
     line: int
 
 
-def _pdf(path: Path, project: Path, info: RoundInfo, sources: _Sources, diagnostics: Diagnostics) -> list[Comment]:
-    shown = relative_path(path, project)
+def _pdf(path: Path, project: Project, info: RoundInfo, sources: _Sources, diagnostics: Diagnostics) -> list[Comment]:
+    shown = project.rel(path)
     try:
         data = path.read_bytes()
         reader = PdfReader(io.BytesIO(data))
         pages = list(reader.pages)
     except (OSError, PdfReadError, ValueError, KeyError, TypeError) as exc:
-        diagnostics.error(Location(shown), f"cannot read this PDF ({exc}); ask the reviewer to send it again", "collect-unreadable-pdf")
+        diagnostics.add(rules.COLLECT_UNREADABLE_PDF, Location(shown), f"cannot read this PDF ({exc}); ask the reviewer to send it again")
         return []
     reviewer = _identify(reader, data, info, shown, diagnostics)
     destinations = _destinations(reader)
     if not destinations:
-        diagnostics.warning(Location(shown), "this PDF has no source-line destinations; comments are kept without file and line", "collect-no-destinations")
+        diagnostics.add(rules.COLLECT_NO_DESTINATIONS, Location(shown), "this PDF has no source-line destinations; comments are kept without file and line")
     comments: list[Comment] = []
     by_ref: dict[Any, Comment] = {}
     replies: list[tuple[Comment, Any]] = []
@@ -170,15 +171,15 @@ def _identify(reader: PdfReader, data: bytes, info: RoundInfo, shown: str, diagn
     name = metadata.get("/WhitepaperReviewer")
     packet_round = metadata.get("/WhitepaperRound")
     if packet_round and packet_round != info.name:
-        diagnostics.warning(Location(shown), f"this packet belongs to round '{packet_round}', not '{info.name}'", "collect-other-round")
+        diagnostics.add(rules.COLLECT_OTHER_ROUND, Location(shown), f"this packet belongs to round '{packet_round}', not '{info.name}'")
     reviewer = info.reviewer(str(name)) if name else None
     if reviewer is None:
         reviewer = info.packet_by_hash(hashlib.sha256(data).hexdigest())
     if reviewer is None:
-        diagnostics.warning(
+        diagnostics.add(
+            rules.COLLECT_UNKNOWN_PACKET,
             Location(shown),
             "not one of this round's packets; comments are kept under their annotations' author",
-            "collect-unknown-packet",
         )
     return reviewer
 
@@ -293,23 +294,23 @@ def _date(value: str) -> str | None:
 # Comment sheets ----------------------------------------------------------------
 
 
-def _sheet(path: Path, project: Path, info: RoundInfo, sources: _Sources, diagnostics: Diagnostics) -> list[Comment]:
+def _sheet(path: Path, project: Project, info: RoundInfo, sources: _Sources, diagnostics: Diagnostics) -> list[Comment]:
     """A CSV with columns reviewer, location, comment; location is a page, `file:line` or a section number."""
-    shown = relative_path(path, project)
+    shown = project.rel(path)
     try:
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        diagnostics.error(Location(shown), f"cannot read this comment sheet: {exc}", "collect-bad-sheet")
+        diagnostics.add(rules.COLLECT_UNREADABLE_SHEET, Location(shown), f"cannot read this comment sheet: {exc}")
         return []
     comments = []
     for number, row in enumerate(rows, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         if not row.get("comment"):
-            diagnostics.warning(Location(shown, number, 1), "row without a comment is skipped", "collect-bad-sheet")
+            diagnostics.add(rules.COLLECT_BAD_SHEET, Location(shown, number, 1), "row without a comment is skipped")
             continue
         file, line, page = sources.locate(row.get("location", ""))
         if row.get("location") and file is None and page is None:
-            diagnostics.warning(Location(shown, number, 1), f"location '{row['location']}' not found; kept without one", "collect-bad-sheet")
+            diagnostics.add(rules.COLLECT_BAD_SHEET, Location(shown, number, 1), f"location '{row['location']}' not found; kept without one")
         reviewer = info.reviewer(row.get("reviewer")) or {}
         name = row.get("reviewer") or "unknown reviewer"
         identity = "|".join([info.name, name, "sheet", row.get("location", ""), row["comment"]])
@@ -335,7 +336,7 @@ def _sheet(path: Path, project: Path, info: RoundInfo, sources: _Sources, diagno
 class _Sources:
     """The Markdown as reviewers read it: at the round's commit, or its source copy, else the work tree."""
 
-    def __init__(self, project: Path, info: RoundInfo):
+    def __init__(self, project: Project, info: RoundInfo):
         self.project = project
         self.info = info
         self._lines: dict[str, list[str]] = {}
@@ -346,11 +347,11 @@ class _Sources:
             text: bytes | None = None
             commit = self.info.data.get("commit")
             if commit:
-                text = file_at(self.project, commit, file)
+                text = file_at(self.project.root, commit, file)
             if text is None and (self.info.folder / "source" / file).is_file():
                 text = (self.info.folder / "source" / file).read_bytes()
-            if text is None and (self.project / file).is_file():
-                text = (self.project / file).read_bytes()
+            if text is None and self.project.path(file).is_file():
+                text = self.project.path(file).read_bytes()
             self._lines[file] = (text or b"").decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n")
         return self._lines[file]
 

@@ -14,11 +14,14 @@ import base64
 import functools
 import io
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
-from ..parse import nodes
-from ..diagnostics import DiagnosticError, Diagnostics
+from ..config.schema import Config
+from ..gitinfo import git_state
+from ..pandoc import nodes
+from ..project import Project
+from ..render.context import ReviewView, TemplateContext
 from ..resolve import Document, ResolvedChapter
 
 DESTINATION_PREFIX = "L:"
@@ -26,36 +29,39 @@ STATUS_LABELS = {"draft": "Draft", "in-review": "In review", "approved": "Approv
 
 
 @dataclass(frozen=True)
-class ReviewOptions:
-    """What the review edition shows besides the paper."""
+class ReviewEdition:
+    """The review edition, as a build is given it (build/edition.py). Its look (watermark, comment
+    margin, page size) comes from the validated config the build reads, once."""
 
-    watermark: str = "DRAFT"
-    comment_margin: str = "40mm"
     round: str | None = None  # the review round's name, e.g. "r1"
     commit: str | None = None  # short hash, with "+dirty" when the tree had uncommitted changes
+    suffix: str = ".review"
+    formats: tuple[str, ...] = ("pdf",)
 
+    @classmethod
+    def of(cls, project: Project, round_name: str | None = None) -> ReviewEdition:
+        """The review edition of a project as it stands: its commit, if it is in git."""
+        state = git_state(project.root)
+        return cls(round=round_name, commit=state.describe() if state else None)
 
-@dataclass(frozen=True)
-class ReviewView:
-    """The template's view of the review edition."""
+    def configure(self, config: Config) -> Config:
+        if config.review.paper_size:
+            return config.model_copy(update={"paper_size": config.review.paper_size})
+        return config
 
-    watermark_uri: str
-    stamp: str
-    comment_margin: str
+    def transform(self, document: Document) -> None:
+        mark_sources(document)
 
+    def view(self, config: Config, ctx: TemplateContext) -> None:
+        png = watermark_png(config.review.watermark)
+        uri = f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}"
+        ctx.review = ReviewView(uri, self.stamp(config.version, ctx.date), config.review.comment_margin)
 
-def review_options(project: Path, round_name: str | None = None) -> ReviewOptions:
-    """The review edition's options for a project: its watermark, and the commit it is built from."""
-    from ..config import load_config
-    from ..gitinfo import git_state
-
-    try:
-        settings = load_config(project, Diagnostics()).config.review
-        watermark, margin = settings.watermark, settings.comment_margin
-    except DiagnosticError:  # the build reports the config's problems itself
-        watermark, margin = ReviewOptions.watermark, ReviewOptions.comment_margin
-    state = git_state(project)
-    return ReviewOptions(watermark=watermark, comment_margin=margin, round=round_name, commit=state.describe() if state else None)
+    def stamp(self, version: str, date: str) -> str:
+        parts = [f"Review {self.round}" if self.round else "Review edition", f"version {version}", date]
+        if self.commit:
+            parts.append(f"commit {self.commit}")
+        return " · ".join(parts)
 
 
 def destination(path: str, line: int) -> str:
@@ -128,19 +134,6 @@ def _status_badge(chapter: ResolvedChapter) -> None:
         text += f" · Owners: {', '.join(meta.owners)}"
     badge = nodes.div("", ["chapter-meta", f"status-{meta.status}"], [nodes.para(nodes.text_inlines(text))])
     chapter.blocks.insert(1, badge)
-
-
-def stamp_text(version: str, date: str, options: ReviewOptions) -> str:
-    parts = [f"Review {options.round}" if options.round else "Review edition", f"version {version}", date]
-    if options.commit:
-        parts.append(f"commit {options.commit}")
-    return " · ".join(parts)
-
-
-def view(version: str, date: str, options: ReviewOptions) -> ReviewView:
-    png = watermark_png(options.watermark)
-    uri = f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}"
-    return ReviewView(uri, stamp_text(version, date, options), options.comment_margin)
 
 
 @functools.lru_cache(maxsize=8)

@@ -6,16 +6,17 @@ references those chapters cite, numbered as in the full paper.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
-import jinja2
 from pypdf import PdfReader, PdfWriter
 
-from ..config import Config, Reviewer
-from ..pdf import render_pdf
-from ..render.pages import TemplateContext, environment
+from ..pipeline.publish import PDF, Published, publish_page
+from ..config.schema import Config, Reviewer
+from ..diagnostics import Diagnostics
+from ..project import Project
+from ..render.context import TemplateContext
 from ..render.htmltools import extract_div
+from ..render.templates import render_template
 from ..resolve import Document, ResolvedChapter
 
 
@@ -32,6 +33,7 @@ class Packet:
     reviewer: Reviewer
     chapters: list[PacketChapter]
     pdf: bytes
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)  # of its cover and references pages
 
 
 def chapter_pages(full: PdfReader, document: Document) -> dict[str, tuple[int, int]]:
@@ -52,7 +54,7 @@ def chapter_pages(full: PdfReader, document: Document) -> dict[str, tuple[int, i
 
 
 def make_packet(
-    project: Path,
+    project: Project,
     full_pdf: bytes,
     document: Document,
     ctx: TemplateContext,
@@ -69,13 +71,18 @@ def make_packet(
         if c.id in ranges
     ]
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(_cover(project, ctx, config, reviewer, listed, round_name))))
+    diagnostics = Diagnostics()
+    cover = _cover(project, ctx, reviewer, listed, round_name)
+    diagnostics.extend(cover.diagnostics)
+    writer.append(PdfReader(io.BytesIO(cover.outputs["cover.pdf"])))
     for chapter in chapters:
         if chapter.id in ranges:
             writer.append(full, pages=ranges[chapter.id])
     keys = [key for key in document.cited if any(c in document.cited_in.get(key, []) for c in (ch.source for ch in chapters))]
     if keys:
-        writer.append(PdfReader(io.BytesIO(_references(project, ctx, keys))))
+        references = _references(project, ctx, keys)
+        diagnostics.extend(references.diagnostics)
+        writer.append(PdfReader(io.BytesIO(references.outputs["references.pdf"])))
     writer.add_metadata(
         {
             "/Title": f"{config.title}: review {round_name}, {reviewer.name}",
@@ -87,73 +94,16 @@ def make_packet(
     )
     out = io.BytesIO()
     writer.write(out)
-    return Packet(reviewer, listed, out.getvalue())
+    return Packet(reviewer, listed, out.getvalue(), diagnostics)
 
 
-COVER = """\
-{% extends "base.html" %}
-{% block style %}{% include "css/print.css" %}
-@page { size: {{ ctx.paper_size }}; @top-left { content: none; } @top-right { content: none; } @bottom-center { content: none; } }
-.cover { padding-top: 30mm; }
-.cover h1 { font-size: 24pt; bookmark-level: none; }
-.cover .for { font: 600 14pt var(--sans); margin: 14mm 0 2mm; }
-.cover table { width: auto; font-size: 10pt; }
-.cover td { padding: 2pt 12pt 2pt 0; }
-.cover .how { margin-top: 12mm; font-size: 9.5pt; }
-.cover .how li { margin-bottom: 3pt; }
-{% endblock %}
-{% block body %}
-<section class="cover">
-  <p class="subtitle">Review round {{ round }}</p>
-  <h1>{{ ctx.title }}</h1>
-  <p>Version {{ ctx.version }} · {{ ctx.date }}</p>
-  <p class="for">Review packet for {{ reviewer.name }}{% if reviewer.organisation %}, {{ reviewer.organisation }}{% endif %}</p>
-  {% if reviewer.due %}<p><strong>Please return your comments by {{ reviewer.due.day }} {{ reviewer.due.strftime('%B %Y') }}.</strong></p>{% endif %}
-  <table>
-    <thead><tr><th>Chapter</th><th>Title</th><th>Pages</th></tr></thead>
-    <tbody>
-    {% for c in chapters %}<tr><td>{{ c.number }}</td><td>{{ c.title }}</td><td>{{ c.first_page }}–{{ c.last_page }}</td></tr>{% endfor %}
-    </tbody>
-  </table>
-  <div class="how">
-    <p><strong>How to review this file</strong></p>
-    <ol>
-      <li>Open it in any PDF reader (Acrobat Reader, Preview, Edge, Okular, Foxit, …).</li>
-      <li>Highlight, underline or strike out text, and add sticky notes with your comments. Each comment is traced back to the exact paragraph in the source, using the small grey markers in the left margin.</li>
-      <li>Keep the page numbers and chapter numbers in mind when you refer to other parts: they are those of the full paper.</li>
-      <li>Save the file (keep its name) and send it back{% if reviewer.email %}; this packet was sent to {{ reviewer.email }}{% endif %}.</li>
-    </ol>
-  </div>
-</section>
-{% endblock %}
-"""
-
-REFERENCES = """\
-{% extends "base.html" %}
-{% block style %}{% include "css/print.css" %}
-@page { size: {{ ctx.paper_size }}; @top-right { content: "References"; } @bottom-center { content: "References cited in this packet"; } }
-{% endblock %}
-{% block body %}
-<section class="packet-references">
-  <h1>References</h1>
-  <p>The works cited in the chapters of this packet, numbered as in the full paper.</p>
-  <div class="references csl-bib-body">{{ entries | safe }}</div>
-</section>
-{% endblock %}
-"""
-
-
-def _render(project: Path, source: str, **values: object) -> bytes:
-    env: jinja2.Environment = environment(project)
-    page = env.from_string(source).render(**values)
-    return render_pdf(page, project).data
-
-
-def _cover(project: Path, ctx: TemplateContext, config: Config, reviewer: Reviewer, chapters: list[PacketChapter], round_name: str) -> bytes:
+def _cover(project: Project, ctx: TemplateContext, reviewer: Reviewer, chapters: list[PacketChapter], round_name: str) -> Published:
     ctx.media = "print"
-    return _render(project, COVER, ctx=ctx, reviewer=reviewer, chapters=chapters, round=round_name)
+    page = render_template(project, "packet_cover.html", ctx=ctx, reviewer=reviewer, chapters=chapters, round=round_name)
+    return publish_page(project, page, "cover", [PDF])
 
 
-def _references(project: Path, ctx: TemplateContext, keys: list[str]) -> bytes:
+def _references(project: Project, ctx: TemplateContext, keys: list[str]) -> Published:
     entries = [entry for key in keys if (entry := extract_div(ctx.body_html, f"ref-{key}"))]
-    return _render(project, REFERENCES, ctx=ctx, entries="\n".join(entries))
+    page = render_template(project, "packet_references.html", ctx=ctx, entries="\n".join(entries))
+    return publish_page(project, page, "references", [PDF])

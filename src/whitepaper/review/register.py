@@ -13,11 +13,12 @@ from typing import Any
 
 import yaml
 
-from ..diagnostics import DiagnosticError, Diagnostics, Location, relative_path
+from ..diagnostics import DiagnosticError, Diagnostics, Location
+from ..project import Project
 from ..write import write_atomic
 from ..config.yamlpos import load_located
+from .. import rules
 
-REGISTER = "comments.yaml"
 STATUSES = ("open", "accepted", "rejected", "done", "deferred")
 HEADER = """\
 # Comments register of review round {round}, written by `whitepaper review collect`.
@@ -50,35 +51,31 @@ class Comment:
     EDITOR_FIELDS = ("status", "response", "assignee")
 
 
-def register_path(project: Path, round_name: str) -> Path:
-    return project / "review" / round_name / REGISTER
-
-
-def load_register(project: Path, round_name: str) -> list[Comment]:
+def load_register(project: Project, round_name: str) -> list[Comment]:
     """The register's comments; a register broken by hand raises DiagnosticError with its line."""
-    path = register_path(project, round_name)
+    path = project.register_file(round_name)
     if not path.is_file():
         return []
-    rel = relative_path(path, project)
+    rel = project.rel(path)
     diagnostics = Diagnostics()
-    located = load_located(path.read_text(encoding="utf-8"), rel, diagnostics, rule="register-syntax")
+    located = load_located(path.read_text(encoding="utf-8"), rel, diagnostics, rule=rules.REGISTER_SYNTAX)
     if located is None or diagnostics.has_errors():
         raise DiagnosticError(diagnostics)
     data = located.data or {}
     if not isinstance(data, dict) or not isinstance(data.get("comments", []), list):
-        diagnostics.error(Location(rel, 1, 1), "the register must be a mapping with a `comments:` list", "register-syntax")
+        diagnostics.add(rules.REGISTER_SYNTAX, Location(rel, 1, 1), "the register must be a mapping with a `comments:` list")
         raise DiagnosticError(diagnostics)
     known = {f for f in Comment.__dataclass_fields__ if f != "extra"}
     comments = []
     for index, entry in enumerate(data.get("comments") or []):
         if not isinstance(entry, dict) or not entry.get("id"):
-            diagnostics.error(located.location(("comments", index)), "each comment needs an `id`", "register-syntax")
+            diagnostics.add(rules.REGISTER_SYNTAX, located.location(("comments", index)), "each comment needs an `id`")
             continue
         if entry.get("status", "open") not in STATUSES:
-            diagnostics.error(
+            diagnostics.add(
+                rules.REGISTER_STATUS,
                 located.location(("comments", index, "status")),
                 f"status must be one of {', '.join(STATUSES)}",
-                "register-status",
             )
             continue
         values = {k: entry.get(k) for k in known if k in entry}
@@ -110,7 +107,7 @@ def merge(existing: list[Comment], collected: list[Comment]) -> tuple[list[Comme
     return merged, added
 
 
-def save_register(project: Path, round_name: str, comments: list[Comment]) -> Path:
+def save_register(project: Project, round_name: str, comments: list[Comment]) -> Path:
     entries = []
     for comment in comments:
         entry = {k: v for k, v in asdict(comment).items() if k != "extra"}
@@ -118,6 +115,6 @@ def save_register(project: Path, round_name: str, comments: list[Comment]) -> Pa
         entries.append(entry)
     text = HEADER.format(round=round_name, statuses=", ".join(STATUSES))
     text += yaml.safe_dump({"round": round_name, "comments": entries}, sort_keys=False, allow_unicode=True, width=100)
-    path = register_path(project, round_name)
+    path = project.register_file(round_name)
     write_atomic(path, text.encode("utf-8"))
     return path

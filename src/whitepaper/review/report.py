@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..parse import pandoc
-from ..pdf import render_pdf
-from ..render.pages import environment
-from ..write import write_atomic
+from .. import pandoc
+from ..pipeline.publish import HTML, PDF, publish_page
+from ..diagnostics import DiagnosticError, Diagnostics
+from ..project import REGISTER_FILE, Project
+from ..render.templates import render_template
+from ..write import write_outputs
 from .collect import load_round
 from .register import Comment, load_register
 
@@ -41,7 +43,7 @@ class Located:
         return f"{self.comment.file}:{self.line}"
 
 
-def locate(project: Path, comments: list[Comment]) -> list[Located]:
+def locate(project: Project, comments: list[Comment]) -> list[Located]:
     """Each comment at its current line in the work tree."""
     files: dict[str, list[str]] = {}
     located = []
@@ -50,7 +52,7 @@ def locate(project: Path, comments: list[Comment]) -> list[Located]:
             located.append(Located(comment, comment.line, False))
             continue
         if comment.file not in files:
-            path = project / comment.file
+            path = project.path(comment.file)
             files[comment.file] = path.read_text(encoding="utf-8", errors="replace").split("\n") if path.is_file() else []
         line = current_line(files[comment.file], comment.source.split("\n")[0] if comment.source else "", comment.line)
         located.append(Located(comment, line, line is not None and line != comment.line))
@@ -74,13 +76,10 @@ def current_line(lines: list[str], first: str, was: int) -> int | None:
     return best
 
 
-def open_comments(project: Path) -> Counter[str]:
+def open_comments(project: Project) -> Counter[str]:
     """Open comments per chapter file, over every round whose register parses."""
-    from ..diagnostics import DiagnosticError
-    from .rounds import REVIEW_DIR
-
     counts: Counter[str] = Counter()
-    for register in sorted((project / REVIEW_DIR).glob("*/comments.yaml")):
+    for register in sorted(project.review_dir.glob(f"*/{REGISTER_FILE}")):
         try:
             comments = load_register(project, register.parent.name)
         except DiagnosticError:
@@ -95,9 +94,10 @@ class ReportFiles:
     counts: dict[str, Counter[str]]
 
 
-def report(project: Path | str, round_name: str) -> ReportFiles:
-    """Write review/ROUND/report.{html,pdf} and responses.{html,pdf,docx}."""
-    project = Path(project)
+def report(project: Project | Path | str, round_name: str) -> ReportFiles:
+    """Write review/ROUND/report.{html,pdf} and responses.{html,pdf,docx}; nothing when the pages
+    cannot be made without a problem."""
+    project = Project.at(project)
     info = load_round(project, round_name)
     comments = load_register(project, round_name)
     located = locate(project, comments)
@@ -111,19 +111,17 @@ def report(project: Path | str, round_name: str) -> ReportFiles:
     for comment in comments:
         if comment.in_reply_to:
             replies[comment.in_reply_to].append(comment)
-    env = environment(project)
     values: dict[str, Any] = {"round": info.data, "groups": groups, "counts": counts, "replies": replies, "total": len(comments)}
-    written = []
+    outputs: dict[str, bytes] = {}
+    diagnostics = Diagnostics()
     for name in ("report", "responses"):
-        page = env.get_template(f"review_{name}.html").render(**values)
-        html_path = info.folder / f"{name}.html"
-        write_atomic(html_path, page.encode("utf-8"))
-        write_atomic(info.folder / f"{name}.pdf", render_pdf(page, project).data)
-        written += [html_path, info.folder / f"{name}.pdf"]
-    docx = pandoc.run(["-f", "markdown", "-t", "docx", "-o", "-"], _responses_markdown(info.data, groups).encode("utf-8")).stdout
-    write_atomic(info.folder / "responses.docx", docx)
-    written.append(info.folder / "responses.docx")
-    return ReportFiles(written, counts)
+        published = publish_page(project, render_template(project, f"review_{name}.html", **values), name, [HTML, PDF])
+        outputs |= published.outputs
+        diagnostics.extend(published.diagnostics)
+    if diagnostics.has_errors():
+        raise DiagnosticError(diagnostics)
+    outputs["responses.docx"] = pandoc.markdown_to_docx(_responses_markdown(info.data, groups))
+    return ReportFiles(write_outputs(info.folder, outputs), counts)
 
 
 def _by_chapter(located: list[Located]) -> list[tuple[str, list[Located]]]:

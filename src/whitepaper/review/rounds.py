@@ -17,18 +17,18 @@ from typing import Any
 
 import yaml
 
-from ..build import BuildOptions, produce
-from ..build.analyse import Reporter, Timed
-from ..config import Config, LoadedConfig, Reviewer
+from .. import rules
+from ..pipeline import BuildOptions, Reporter, Timed, produce
+from ..pipeline.publish import publish_docx
+from ..config import LoadedConfig
+from ..config.schema import Config, Reviewer
 from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Location
 from ..gitinfo import git_state
+from ..project import CONFIG_NAME, REGISTER_FILE, ROUND_FILE, Project
 from ..resolve import Document, ResolvedChapter
-from ..sources.chapters import copy_paper
-from .edition import review_options
+from .edition import ReviewEdition
 from .packets import make_packet
 
-REVIEW_DIR = "review"
-ROUND_FILE = "round.yaml"
 ROUND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,40}")
 
 
@@ -49,28 +49,29 @@ def slug(text: str) -> str:
 
 
 def start_round(
-    project: Path | str, name: str, *, allow_dirty: bool = False, docx: bool = False, reporter: Reporter | None = None
+    project: Project | Path | str, name: str, *, allow_dirty: bool = False, docx: bool = False, reporter: Reporter | None = None
 ) -> Round:
-    project = Path(project)
+    project = Project.at(project)
     if not ROUND_NAME.fullmatch(name):
         raise EnvironmentProblem(f"'{name}' is not a round name: use letters, digits, '.', '_' and '-' (e.g. r1)")
     diagnostics = Diagnostics()
-    folder = project / REVIEW_DIR / name
+    folder = project.round_dir(name)
     if folder.exists():
-        diagnostics.error(Location(f"{REVIEW_DIR}/{name}"), f"round '{name}' exists already; a round is never overwritten", "round-exists")
+        diagnostics.add(rules.ROUND_EXISTS, Location(project.rel(folder)), f"round '{name}' exists already; a round is never overwritten")
         raise DiagnosticError(diagnostics)
-    state = git_state(project)
+    state = git_state(project.root)
     if state is not None and state.dirty and not allow_dirty:
-        diagnostics.error(
-            Location("whitepaper.yaml"),
+        diagnostics.add(
+            rules.ROUND_DIRTY_TREE,
+            Location(CONFIG_NAME),
             "the work tree has uncommitted changes: commit them, so the round records what reviewers read, "
             "or start with --allow-dirty",
-            "round-dirty-tree",
         )
         raise DiagnosticError(diagnostics)
 
     timed = Timed(reporter)
-    produced = produce(project, BuildOptions(review=review_options(project, name)), timed)
+    edition = ReviewEdition.of(project, name)
+    produced = produce(project, BuildOptions(edition=edition), timed)
     analysis = produced.analysis
     assert analysis.loaded is not None and analysis.document is not None
     loaded, document = analysis.loaded, analysis.document
@@ -80,24 +81,27 @@ def start_round(
         raise DiagnosticError(analysis.diagnostics)
 
     timed.stage("packets", f"{len(assignments)} reviewers")
-    staging = project / REVIEW_DIR / f".{name}.partial"
+    staging = project.review_dir / f".{name}.partial"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        full_pdf = produced.outputs[f"{config.outputs.name}.review.pdf"]
+        full_pdf = produced.outputs[f"{config.outputs.name}{edition.suffix}.pdf"]
         files = {f"{name}-00-full-paper.pdf": full_pdf}
         reviewers = []
         for index, (reviewer, chapters) in enumerate(assignments, start=1):
             stem = f"{name}-{index:02d}-{slug(reviewer.name)}"
-            packet = make_packet(project, full_pdf, document, produced.context, config, reviewer, chapters, name)
+            packet = make_packet(project, full_pdf, document, produced.rendered.context, config, reviewer, chapters, name)
+            diagnostics.extend(packet.diagnostics)
             files[f"{stem}.pdf"] = packet.pdf
-            if docx:
-                files[f"{stem}.docx"] = _docx(project, produced, chapters)
+            if docx:  # a Word copy for reviewers who use track changes
+                files[f"{stem}.docx"] = publish_docx(analysis, config, chapters)
             reviewers.append(_reviewer_record(reviewer, chapters, f"{stem}.pdf"))
+        if diagnostics.has_errors():
+            raise DiagnosticError(diagnostics)
         for file_name, data in files.items():
             (staging / file_name).write_bytes(data)
         if state is None:  # outside git, the round keeps its own copy of what reviewers read
-            copy_paper(project, staging / "source")
+            project.copy_paper(staging / "source")
         record = Round(
             name=name,
             folder=folder,
@@ -128,16 +132,16 @@ def _assignments(loaded: LoadedConfig, document: Document, diagnostics: Diagnost
             match = next((c for c in document.chapters if entry in (c.source.rel, c.id, c.source.slug, c.source.path.name)), None)
             if match is None:
                 known = ", ".join(c.source.rel for c in document.chapters)
-                diagnostics.error(
+                diagnostics.add(
+                    rules.REVIEWER_UNKNOWN_CHAPTER,
                     loaded.location("reviewers", r_index, "chapters", c_index),
                     f"reviewer '{reviewer.name}' is assigned '{entry}', which is not a chapter (chapters: {known})",
-                    "reviewer-unknown-chapter",
                 )
             elif match not in chosen:
                 chosen.append(match)
         assignments.append((reviewer, [c for c in document.chapters if c in chosen]))
     if not loaded.config.reviewers:
-        diagnostics.error(loaded.location(), "no reviewers: list them under `reviewers:` to start a round", "round-no-reviewers")
+        diagnostics.add(rules.ROUND_NO_REVIEWERS, loaded.location(), "no reviewers: list them under `reviewers:` to start a round")
     return assignments
 
 
@@ -168,23 +172,16 @@ def _round_yaml(record: Round, config: Config) -> str:
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def _docx(project: Path, produced: Any, chapters: list[ResolvedChapter]) -> bytes:
-    """A Word copy of the reviewer's chapters with citations resolved, for reviewers who use track changes."""
-    from ..render.pages import docx_document
-
-    return docx_document(project, produced.analysis, chapters)
-
-
-def list_rounds(project: Path | str) -> list[dict[str, Any]]:
+def list_rounds(project: Project | Path | str) -> list[dict[str, Any]]:
     """Every round of the project, oldest first, as recorded in its round.yaml."""
     rounds = []
-    for path in sorted((Path(project) / REVIEW_DIR).glob(f"*/{ROUND_FILE}")):
+    for path in sorted(Project.at(project).review_dir.glob(f"*/{ROUND_FILE}")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, OSError):
             data = {"round": path.parent.name, "broken": True}
         data["folder"] = path.parent
-        comments = path.parent / "comments.yaml"
+        comments = path.parent / REGISTER_FILE
         data["comments"] = comments.is_file()
         rounds.append(data)
     return rounds

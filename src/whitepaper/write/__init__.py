@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..project import Project
+
 
 def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
     """Write whole or not at all; `sync=False` for files that are checked when read (caches),
@@ -42,9 +44,9 @@ def write_outputs(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
 
 
 @contextmanager
-def build_lock(project: Path) -> Iterator[None]:
+def build_lock(project: Project) -> Iterator[None]:
     """An exclusive lock on the project's build folder: a second build waits for the first."""
-    folder = project / "build"
+    folder = project.build_dir
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / ".lock").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

@@ -9,10 +9,10 @@ import platform
 import sys
 from pathlib import Path
 
-from .. import __version__
-from ..parse import pandoc
-from ..build.analyse import Analysis
-from ..diagnostics import relative_path
+from .. import pandoc
+from ..diagnostics import Diagnostics
+from ..project import Project
+from ..version import __version__
 from . import write_atomic
 
 
@@ -34,14 +34,7 @@ def _version(package: str) -> str:
         return "unknown"
 
 
-def write_manifest(project: Path, analysis: Analysis, outputs: list[Path]) -> Path:
-    inputs = [project / "whitepaper.yaml", *(c.path for c in analysis.chapters)]
-    if analysis.loaded is not None:
-        inputs += [project / b for b in analysis.loaded.config.bibliography]
-    if analysis.document is not None:
-        inputs += list(analysis.document.images.values())
-    if analysis.csl is not None and analysis.csl.is_relative_to(project.resolve()):
-        inputs.append(analysis.csl)
+def write_manifest(project: Project, inputs: list[Path], outputs: list[Path], diagnostics: Diagnostics, csl: Path | None) -> Path:
     manifest = {
         "whitepaper": __version__,
         "tools": {
@@ -51,11 +44,11 @@ def write_manifest(project: Path, analysis: Analysis, outputs: list[Path]) -> Pa
             "python": platform.python_version(),
         },
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
-        "csl": str(relative_path(analysis.csl, project)) if analysis.csl else None,
-        "inputs": [{"path": relative_path(p, project), "sha256": _sha256(p)} for p in dict.fromkeys(inputs) if p.is_file()],
-        "outputs": [{"path": relative_path(p, project), "sha256": _sha256(p), "bytes": p.stat().st_size} for p in outputs],
-        "diagnostics": [d.to_dict() for d in analysis.diagnostics],
+        "csl": project.rel(csl) if csl else None,
+        "inputs": [{"path": project.rel(p), "sha256": _sha256(p)} for p in inputs if p.is_file()],
+        "outputs": [{"path": project.rel(p), "sha256": _sha256(p), "bytes": p.stat().st_size} for p in outputs],
+        "diagnostics": [d.to_dict() for d in diagnostics],
     }
-    path = project / "build" / "manifest.json"
+    path = project.build_dir / "manifest.json"
     write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return path

@@ -120,6 +120,16 @@ def asts_to_html(documents: list[str]) -> list[str]:
     return [json.loads(line) for line in lines]
 
 
+def citeproc_args(csl: Path, bibliography_json: Path | None) -> list[str]:
+    """pandoc's arguments for formatting citations with citeproc: the style and the bibliography."""
+    return ["--citeproc", "--csl", str(csl)] + (["--bibliography", str(bibliography_json)] if bibliography_json else [])
+
+
+def markdown_to_docx(text: str) -> bytes:
+    """A Word file from Markdown (pandoc writes it to stdout)."""
+    return run(["-f", "markdown", "-t", "docx", "-o", "-"], text.encode("utf-8")).stdout
+
+
 def ast_to_html(document: dict[str, Any], extra_args: list[str]) -> tuple[str, str]:
     """Render an AST to an HTML fragment; returns the HTML and pandoc's warnings."""
     payload = json.dumps(document, ensure_ascii=False).encode("utf-8")

@@ -109,3 +109,22 @@ def para(inlines: list[Node]) -> Node:
 
 def raw_html(html: str) -> Node:
     return {"t": "RawBlock", "c": ["html", html]}
+
+
+def cites(value: Any) -> Iterator[Node]:
+    """The citation clusters (Cite elements) under `value` in reading order, as citeproc meets
+    them; a citation inside another's prefix is formatted with it, not on its own."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is list:
+            stack.extend(reversed(item))
+        elif type(item) is dict and "t" in item:
+            if item["t"] == "Cite":
+                yield item
+            elif type(item.get("c")) in (list, dict):
+                stack.append(item["c"])
+
+
+def is_refs(node: Node) -> bool:
+    return node["t"] == "Div" and node["c"][0][0] == "refs"

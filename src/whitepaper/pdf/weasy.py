@@ -1,0 +1,116 @@
+"""The one adapter to WeasyPrint.
+
+WeasyPrint fetches what the print HTML names (images, stylesheets, fonts). The
+fetcher below lets it read only files inside the project folder and the package's
+own data; anything else (the network, /etc/passwd) is refused and reported, never
+fetched. WeasyPrint is imported on first use: `check` and `status` never need it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+PACKAGE_DATA = Path(__file__).resolve().parent.parent  # the whole package: templates and their data
+
+
+def confined_fetcher(allowed: list[Path]):  # type: ignore[no-untyped-def]
+    """A URL fetcher that reads data: URLs and files under the allowed folders only."""
+    from weasyprint.urls import URLFetcher
+
+    class ConfinedFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=["file", "data"], allow_redirects=False)
+            self.allowed = [p.resolve() for p in allowed]
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parsed = urlparse(url)
+            if parsed.scheme == "file" and not parsed.netloc:
+                path = Path(unquote(parsed.path)).resolve()
+                if any(path.is_relative_to(folder) for folder in self.allowed):
+                    return super().fetch(url, headers)
+            self.refused.append(url)
+            raise ValueError(f"refused to fetch {url}: outside the project folder")
+
+    return ConfinedFetcher()
+
+
+@dataclass
+class PdfResult:
+    data: bytes
+    refused: list[str] = field(default_factory=list)  # URLs the fetcher refused: the caller reports them
+    warnings: list[str] = field(default_factory=list)
+    parts_laid_out: int = 0  # with the parallel engine: parts not taken from the cache
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def base_url(root: Path) -> str:
+    """Relative URLs of the print HTML resolve against the project folder."""
+    return root.resolve().as_uri() + "/"
+
+
+def write_pdf(print_html: str, root: Path) -> PdfResult:
+    """Lay out the print HTML in one pass."""
+    from weasyprint import HTML
+
+    fetcher = confined_fetcher([root, PACKAGE_DATA])
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    previous = logger.propagate
+    logger.propagate = False  # the library reports through diagnostics, not stray log lines
+    try:
+        data = HTML(string=print_html, base_url=base_url(root), url_fetcher=fetcher).write_pdf()
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+    return PdfResult(data=data or b"", refused=fetcher.refused, warnings=handler.messages)
+
+
+_FONTS: Any = None  # one font configuration per worker process, reused by every part it lays out
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and load the fonts in a worker while the parent is still rendering HTML."""
+    global _FONTS
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    _FONTS = _FONTS or FontConfiguration()
+    HTML(string="<p style='font-family: Noto Serif'>warm</p>").render(font_config=_FONTS)
+
+
+def lay_out_part(html: str, root: str) -> dict[str, Any]:
+    """Lay out one part of a paper (in a worker process): its PDF, page count and anchors."""
+    global _FONTS
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    _FONTS = _FONTS or FontConfiguration()
+    fetcher = confined_fetcher([Path(root), PACKAGE_DATA])
+    document = HTML(string=html, base_url=base_url(Path(root)), url_fetcher=fetcher).render(font_config=_FONTS)
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)  # an element split over pages is where it starts
+    return {"pdf": document.write_pdf(), "pages": len(document.pages), "anchors": anchors, "refused": fetcher.refused}
+
+
+def weasyprint_version() -> str:
+    import weasyprint
+
+    return str(weasyprint.__version__)

@@ -1,0 +1,82 @@
+"""`analyse()`: the stages up to the resolved paper (config, sources, parse, resolve), then
+every check. `check` is this alone; `build` starts with it, so the two commands never
+disagree about what is wrong with a paper.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import checks
+from ..cache import Cache
+from ..config import LoadedConfig, load_config
+from ..diagnostics import DiagnosticError, Diagnostics, plural
+from ..parse import parse_texts
+from ..project import Project
+from ..resolve import Document, resolve
+from ..sources.bibliography import Bibliography, load_bibliography
+from ..sources.chapters import Chapter, read_chapters
+from ..sources.styles import resolve_style
+from ..sources.stylesheet import load_stylesheet
+from .stats import ChapterStats, chapter_stats
+from .timing import Reporter, Timed
+
+
+@dataclass
+class Analysis:
+    """What the stages up to resolve produced; `document` is None when they could not get that far."""
+
+    project: Project
+    loaded: LoadedConfig | None = None
+    chapters: list[Chapter] = field(default_factory=list)
+    bibliography: Bibliography = field(default_factory=Bibliography)
+    csl: Path | None = None
+    stylesheet: str = ""  # the project's own CSS (`css:`), checked
+    document: Document | None = None
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    stats: list[ChapterStats] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def checked(self) -> checks.Paper:
+        """The paper as the checks see it (once resolved)."""
+        assert self.loaded is not None and self.document is not None
+        return checks.Paper(self.loaded.config, self.document, self.bibliography)
+
+
+def analyse(project: Project | Path | str, reporter: Reporter | None = None, *, use_cache: bool = True) -> Analysis:
+    """Run config, sources, parse and resolve, then the checks; collect every diagnostic, in reading order."""
+    project = Project.at(project)
+    timed = Timed.of(reporter)
+    analysis = Analysis(project)
+    diagnostics = analysis.diagnostics
+    cache = Cache(project.cache_dir, enabled=use_cache)
+
+    timed.stage("config")
+    try:
+        analysis.loaded = loaded = load_config(project, diagnostics)
+    except DiagnosticError:
+        return analysis
+    config = loaded.config
+
+    timed.stage("sources")
+    analysis.chapters = read_chapters(project, loaded, diagnostics)
+    texts = [c.body for c in analysis.chapters] + [config.abstract or ""]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parsing = pool.submit(parse_texts, texts, cache)  # pandoc parses while the bibliography loads
+        analysis.bibliography = load_bibliography(project, loaded, diagnostics, cache)
+        analysis.csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
+        analysis.stylesheet = load_stylesheet(project, loaded, diagnostics)
+        timed.stage("parse", plural(len(analysis.chapters), "chapter"))
+        *chapter_blocks, abstract_blocks = parsing.result()
+
+    timed.stage("resolve", plural(len(analysis.bibliography.items), "reference"))
+    analysis.document = resolve(project, config, analysis.chapters, chapter_blocks, abstract_blocks, analysis.bibliography, diagnostics)
+    checks.run_all(analysis.checked(), diagnostics)
+    diagnostics.apply_rules(config.rules)
+    diagnostics.sort()
+    analysis.stats = chapter_stats(analysis.document, diagnostics)
+    timed.finish()
+    analysis.timings = timed.timings
+    return analysis
