@@ -197,6 +197,45 @@ def test_rule_overrides(tmp_path: Path) -> None:
     assert [(i["rule"], i["severity"]) for i in json.loads(result.output)] == [("todo-marker", "error")]
 
 
+def test_a_mistyped_rule_is_a_located_warning(tmp_path: Path) -> None:
+    """A severity set for a rule that does not exist would change nothing, silently."""
+    config = "title: T\nbibliography: bibliography/references.bib\nrules:\n  unused-refrence: ignore\n  todo-marker: error\n"
+    project = write_project(tmp_path / "p", {"01-a.md": "# A\n\nText [@topol2019]. FIXME\n"}, config)
+    result = run_cli("check", project)
+    assert result.exit_code == 1  # the override that is spelt right still applies
+    assert (
+        "whitepaper.yaml:4:3: warning: unknown rule 'unused-refrence'; did you mean 'unused-reference'? [config-unknown-rule]"
+        in result.output
+    )
+    assert "[todo-marker]" in result.output and "error: 'FIXME'" in result.output
+
+
+def test_diagnostics_come_in_reading_order(every_rule: Path) -> None:
+    """By file, then line, then column, however the checks found them (one per line with --format github)."""
+    lines = run_cli("check", every_rule, "--format", "github").output.splitlines()
+    places = []
+    for line in lines:
+        fields = dict(part.split("=", 1) for part in line.split("::")[1].split(" ", 1)[1].split(","))
+        places.append((fields["file"], int(fields.get("line", 0)), int(fields.get("col", 0))))
+    assert len(places) >= len(EXPECTED) and places == sorted(places)
+    on_line_8 = [col for path, line, col in places if (path, line) == ("chapters/01-one.md", 8)]
+    assert on_line_8 == [5, 31, 43]
+    items = analyse(every_rule).diagnostics.items
+    assert [(d.location.path, d.location.line, d.location.col) for d in items] == sorted(
+        (d.location.path, d.location.line, d.location.col) for d in items
+    )
+
+
+def test_a_table_without_an_id_is_told_how_to_get_one(tmp_path: Path) -> None:
+    table = "| A |\n|---|\n| 1 |\n\n: Nameless table.\n\n![Nameless figure.](figures/f.png)\n"
+    project = write_project(tmp_path / "p", {"01-a.md": "# A\n\nText [@topol2019; @wilkinson2016fair].\n\n" + table})
+    (project / "figures").mkdir()
+    (project / "figures" / "f.png").write_bytes(PNG)
+    output = run_cli("check", project).output
+    assert "Table 1 is never referenced in the text (give it an id, such as {#tbl-name}, to refer to it) [table-unreferenced]" in output
+    assert "Figure 1 is never referenced in the text (give it an id, such as {#fig-name}, to refer to it) [figure-unreferenced]" in output
+
+
 def test_identical_diagnostics_are_folded(tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", {"01-a.md": "# A\n\n[@gone] and [@gone].\n\nAgain @gone.\n"})
     result = run_cli("check", project, "--format", "json")

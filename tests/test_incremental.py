@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, pdf_pages, write_project
+from conftest import copy_sample, pdf_pages, write_project
 from whitepaper import DiagnosticError
 from whitepaper import pandoc
 from whitepaper.sources.bibliography import write_csl_json
 from whitepaper.render.body import ABSTRACT_END, pandoc_document, render_body
-from whitepaper.pipeline import BuildOptions, BuildResult, build
+from whitepaper import checks, rules
+from whitepaper.checks.base import ChapterCheck, PaperCheck
+from whitepaper.diagnostics import Location, Rule, Severity
+from whitepaper.pipeline import BuildOptions, BuildResult, build, check
+from whitepaper.resolve import ResolvedChapter
 from whitepaper.pipeline import analyse
 from whitepaper.cache import Cache
 from whitepaper.config import load_config
@@ -109,7 +113,7 @@ def in_parts(project: Path, cache: Cache) -> tuple[str, str]:
 
 @pytest.mark.parametrize("paper", ["fixture", "sample"])
 def test_parts_render_as_one_pandoc_call(paper: str, tmp_path: Path) -> None:
-    project = make(tmp_path / "p") if paper == "fixture" else REPO
+    project = make(tmp_path / "p") if paper == "fixture" else copy_sample(tmp_path / "sample")  # never the repository's own cache
     cache = Cache(tmp_path / "cache")
     whole = one_pandoc_call(project)
     assert in_parts(project, cache) == whole
@@ -178,6 +182,60 @@ def test_an_edit_that_brings_a_problem_takes_the_full_path(built: Path) -> None:
     assert [d.rule for d in result.diagnostics] == ["todo-marker"]
     result = edit(built, "03-three.md", "(TODO: check)", "(checked)")  # the warning's chapter: full path too
     assert result.edited_chapters == 0 and not result.diagnostics
+
+
+def diagnostics_of(result: BuildResult) -> list[str]:
+    return [str(d) for d in result.diagnostics]
+
+
+def same_as_full_build_and_check(project: Path, rebuilt: BuildResult, tmp_path: Path) -> list[str]:
+    """What a rebuild reported is what `check` and a full build of the same files report."""
+    full = tmp_path / f"full-{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(project, full, ignore=shutil.ignore_patterns("build"))
+    checked = [str(d) for d in check(full, use_cache=False).diagnostics]
+    built_full = diagnostics_of(build(full, BuildOptions(use_cache=False)))
+    assert diagnostics_of(rebuilt) == checked == built_full
+    return checked
+
+
+def test_every_check_runs_again_on_a_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule on a chapter's text and a rule on the bibliography fire the same in a rebuild after
+    the edit that triggers them as in a full build and in `check`; so do checks added later."""
+    project = make(tmp_path / "p")
+    bib = project / "bibliography" / "references.bib"
+    bib.write_text(bib.read_text() + "\n@book{extra2020, author = {Extra, E.}, title = {Extra}, publisher = {P}, year = {2020}}\n")
+    two = project / "chapters" / "02-two.md"
+    two.write_text(two.read_text().replace("[@wilkinson2016fair]", "[@wilkinson2016fair; @extra2020]"))
+    assert build(project).diagnostics.items == []
+    rebuilt = edit(project, "02-two.md", "More text", "More text (TODO: sources)")  # a rule on the text
+    assert same_as_full_build_and_check(project, rebuilt, tmp_path) == ["chapters/02-two.md:3:12: warning: 'TODO' marker left in the text [todo-marker]"]
+    edit(project, "02-two.md", " (TODO: sources)", "")
+    rebuilt = edit(project, "02-two.md", "; @extra2020]", "]")  # a rule on the bibliography
+    found = same_as_full_build_and_check(project, rebuilt, tmp_path)
+    assert [d.split(": ", 1)[1] for d in found] == ["warning: entry 'extra2020' is never cited [unused-reference]"]
+
+    # Checks added later, whatever they look at, run again too.
+    lorem = Rule("test-lorem", Severity.WARNING, "checks", "lorem ipsum left in the text")
+    long = Rule("test-long", Severity.WARNING, "checks", "the paper is longer than 60 words")
+
+    def no_lorem(chapter: ResolvedChapter, paper: checks.Paper, diagnostics: Diagnostics) -> None:
+        if "lorem" in chapter.source.text:
+            diagnostics.add(lorem, chapter.source.locate("lorem"), "lorem ipsum")
+
+    def not_long(paper: checks.Paper, diagnostics: Diagnostics) -> None:
+        words = sum(chapter.survey.words for chapter in paper.document.chapters)
+        if words > 60:
+            diagnostics.add(long, Location("whitepaper.yaml"), f"{words} words")
+
+    monkeypatch.setattr(checks, "CHAPTER_CHECKS", (*checks.CHAPTER_CHECKS, ChapterCheck((lorem,), no_lorem)))
+    monkeypatch.setattr(checks, "PAPER_CHECKS", (*checks.PAPER_CHECKS, PaperCheck((long,), not_long)))
+    for rule in (lorem, long):
+        monkeypatch.setitem(rules.CATALOGUE, rule.id, rule)
+    edit(project, "01-one.md", "Text with", "Text with")  # the checks' verdict on the paper as it stands
+    rebuilt = edit(project, "03-three.md", "The last chapter", "The last chapter, lorem ipsum")
+    assert "[test-lorem]" in " ".join(same_as_full_build_and_check(project, rebuilt, tmp_path))
+    rebuilt = edit(project, "03-three.md", "lorem ipsum", "with " + "many more words " * 10)
+    assert "[test-long]" in " ".join(same_as_full_build_and_check(project, rebuilt, tmp_path))
 
 
 def test_a_broken_state_is_not_trusted(built: Path, tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,39 @@ def test_an_edit_that_changes_page_counts(sample_both: tuple[Path, Path, Path]) 
     assert toc_numbers(project / "build" / "whitepaper.pdf") == toc_numbers(parallel)
     assert a["links"] == b["links"]
     assert re.search(r"Page \d+ of \d+", " ".join(b["texts"][5]))  # type: ignore[index]
+
+
+def test_a_project_print_page_is_laid_out_in_parts_as_in_one_pass(tmp_path: Path) -> None:
+    """A project's own print.html sets the look; the engine lays it out in parts all the same."""
+    project = copy_sample(tmp_path / "p")
+    own = (files("whitepaper.render") / "templates" / "print.html").read_text(encoding="utf-8")
+    own = own.replace('{% include "css/print.css" %}', """{% include "css/print.css" %}
+@page { @bottom-center { content: none; } @bottom-right { content: "p. " counter(page) " / " counter(pages); font: 8pt var(--sans); } }
+@page :first { @bottom-right { content: none; } }""").replace(
+        '{% include "_titleblock.html" %}', '{% include "_titleblock.html" %}\n<p class="prepared">Prepared for the consortium</p>'
+    ).replace("· Version", "· Consortium draft")
+    (project / "templates").mkdir()
+    (project / "templates" / "print.html").write_text(own, encoding="utf-8")
+    build(project, BuildOptions(formats=("pdf",), jobs=1, use_cache=False))
+    single = tmp_path / "single.pdf"
+    shutil.copy(project / "build" / "whitepaper.pdf", single)
+    assert build(project, BuildOptions(formats=("pdf",), jobs=2)).parts_laid_out > 0
+    parallel = project / "build" / "whitepaper.pdf"
+    a, b = reading(single), reading(parallel)
+    assert a["texts"] == b["texts"] and a["links"] == b["links"] and a["outline"] == b["outline"]
+    texts = [" ".join(lines) for lines in b["texts"]]  # type: ignore[union-attr]
+    assert "Prepared for the consortium" in texts[0] and "p. 1" not in texts[0]
+    assert f"p. 2 / {b['pages']}" in texts[1] and "Consortium draft" in texts[1]
+    assert not any(re.search(r"Page \d+ of", text) for text in texts)
+    assert same_pictures(single, parallel, tmp_path)
+
+
+def same_pictures(one: Path, other: Path, tmp_path: Path) -> bool:
+    """Whether two PDFs look the same, page by page, as pdftoppm draws them."""
+    pictures = []
+    for pdf in (one, other):
+        folder = tmp_path / pdf.stem
+        folder.mkdir()
+        subprocess.run(["pdftoppm", "-r", "40", "-gray", str(pdf), str(folder / "page")], check=True)
+        pictures.append([page.read_bytes() for page in sorted(folder.glob("*.pgm"))])
+    return pictures[0] == pictures[1]

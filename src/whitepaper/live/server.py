@@ -16,11 +16,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..project import CACHE_DIR
 from .watch import BuildState
 
 EVENTS = "/__whitepaper/events"
 STATE = "/__whitepaper/state"
 KEEPALIVE = 10.0  # seconds between keep-alive comments on the event stream
+CACHE = Path(CACHE_DIR).name  # never served
 
 LIVE_SCRIPT = """
 <script id="whitepaper-live">
@@ -94,7 +96,7 @@ def make_handler(build_dir: Path, state: BuildState, default_page: str) -> type[
             if "\x00" in decoded or any(part == ".." for part in decoded.replace("\\", "/").split("/")):
                 return None
             candidate = (root / decoded.lstrip("/")).resolve()
-            if not candidate.is_relative_to(root) or not candidate.is_file() or ".cache" in candidate.relative_to(root).parts:
+            if not candidate.is_relative_to(root) or not candidate.is_file() or CACHE in candidate.relative_to(root).parts:
                 return None
             return candidate
 

@@ -9,6 +9,8 @@ fetched. WeasyPrint is imported on first use: `check` and `status` never need it
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,22 +65,29 @@ def base_url(root: Path) -> str:
     return root.resolve().as_uri() + "/"
 
 
+@contextmanager
+def _collected() -> Iterator[_Collect]:
+    """WeasyPrint's warnings kept, not printed: the library reports through diagnostics, not stray log lines."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    previous = logger.propagate
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
 def write_pdf(print_html: str, root: Path) -> PdfResult:
     """Lay out the print HTML in one pass."""
     from weasyprint import HTML
 
     fetcher = confined_fetcher([root, PACKAGE_DATA])
-    logger = logging.getLogger("weasyprint")
-    handler = _Collect()
-    logger.addHandler(handler)
-    previous = logger.propagate
-    logger.propagate = False  # the library reports through diagnostics, not stray log lines
-    try:
+    with _collected() as warnings:
         data = HTML(string=print_html, base_url=base_url(root), url_fetcher=fetcher).write_pdf()
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = previous
-    return PdfResult(data=data or b"", refused=fetcher.refused, warnings=handler.messages)
+    return PdfResult(data=data or b"", refused=fetcher.refused, warnings=warnings.messages)
 
 
 _FONTS: Any = None  # one font configuration per worker process, reused by every part it lays out
@@ -102,12 +111,15 @@ def lay_out_part(html: str, root: str) -> dict[str, Any]:
 
     _FONTS = _FONTS or FontConfiguration()
     fetcher = confined_fetcher([Path(root), PACKAGE_DATA])
-    document = HTML(string=html, base_url=base_url(Path(root)), url_fetcher=fetcher).render(font_config=_FONTS)
+    with _collected():
+        document = HTML(string=html, base_url=base_url(Path(root)), url_fetcher=fetcher).render(font_config=_FONTS)
     anchors: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, index)  # an element split over pages is where it starts
-    return {"pdf": document.write_pdf(), "pages": len(document.pages), "anchors": anchors, "refused": fetcher.refused}
+    with _collected():
+        pdf = document.write_pdf()
+    return {"pdf": pdf, "pages": len(document.pages), "anchors": anchors, "refused": fetcher.refused}
 
 
 def weasyprint_version() -> str:

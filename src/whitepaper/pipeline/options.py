@@ -22,15 +22,18 @@ class BuildOptions:
     edition: Edition | None = None  # build this edition (the review edition, say) instead of the drafts
     jobs: int | None = None  # PDF layout processes; None: one per core for long papers; 1: a single WeasyPrint pass
 
-    def formats_for(self, config: Config) -> tuple[str, ...]:
-        """What to build: as asked, else as the edition or the config says. Asking an edition for
-        what it is not made as is a usage error, never a silent change of plan."""
-        if self.edition is None:
-            return tuple(self.formats or config.outputs.formats)
-        unmade = [f for f in self.formats or () if f not in self.edition.formats]
+    def __post_init__(self) -> None:
+        """Asking an edition for what it is not made as is a usage error, never a silent change of plan."""
+        unmade = [f for f in self.formats or () if self.edition is not None and f not in self.edition.formats]
         if unmade:
+            assert self.edition is not None
             made = " and ".join(self.edition.formats)
             raise UsageProblem(f"the {self.edition.suffix.lstrip('.')} edition is made as {made} only, not {', '.join(unmade)}")
+
+    def formats_for(self, config: Config) -> tuple[str, ...]:
+        """What to build: as asked, else as the edition or the config says."""
+        if self.edition is None:
+            return tuple(self.formats or config.outputs.formats)
         return tuple(self.edition.formats)
 
     def name_for(self, config: Config) -> str:

@@ -40,7 +40,6 @@ from .timing import Timed
 NAMESPACE = "rebuild"
 MATH = '{"t":"Math",'  # how math starts in a part's pandoc JSON
 STATE_KEY = digest("the last build's state", "4")  # 4: the layout of State; a state of another is not found
-PAPER_RULES = {rule.id for check in checks.PAPER_CHECKS if not check.setup for rule in check.rules}
 
 
 @dataclass
@@ -167,7 +166,8 @@ def _paper_checks_agree(analysis: Analysis) -> bool:
     found = Diagnostics()
     checks.check_paper(analysis.checked(), found, setup=False)
     found.apply_rules(analysis.loaded.config.rules)
-    before = [d for d in analysis.diagnostics if d.rule in PAPER_RULES]
+    paper_rules = {rule.id for check in checks.PAPER_CHECKS if not check.setup for rule in check.rules}
+    before = [d for d in analysis.diagnostics if d.rule in paper_rules]
     return _sorted(found.items) == _sorted(before)
 
 

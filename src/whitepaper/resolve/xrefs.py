@@ -17,6 +17,7 @@ from typing import Any
 from ..pandoc import nodes
 from ..sources.bibliography import Bibliography
 from ..diagnostics import Diagnostics, Location
+from ..project import CONFIG_NAME
 from ..sources.chapters import Chapter
 from .numbering import Target, Targets
 from .. import rules
@@ -111,7 +112,7 @@ class References:
         if close:
             message += f"; did you mean '{close[0]}'?"
         if chapter is None:
-            self.diagnostics.add(rule, Location("whitepaper.yaml"), message)
+            self.diagnostics.add(rule, Location(CONFIG_NAME), message)
             return
         for location in chapter.locate_all(citation_pattern(key)) or [Location(chapter.rel)]:
             self.diagnostics.add(rule, location, message)
