@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pypandoc
 
-from whitepaper.pipeline import BuildOptions, build
 from whitepaper.config import load_config
 from whitepaper.diagnostics import Diagnostics
+from whitepaper.pipeline import BuildOptions, build
 from whitepaper.project import Project
 from whitepaper.sources.chapters import chapter_paths
 from whitepaper.sources.styles import resolve_style

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import grimp
 
-from whitepaper import checks, rules
-
 from conftest import REPO, run_cli
+from whitepaper import checks, rules
 
 SOURCE = REPO / "src" / "whitepaper"
 HEAVY = ("jinja2", "pydantic", "pypdf", "weasyprint")

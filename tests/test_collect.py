@@ -16,8 +16,6 @@ from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
 from conftest import run_cli
 from test_review import TRICKY, make
 
-
-
 # Where each annotated run of words starts its block in TRICKY (see test_review.EXPECTED).
 LINES = {"Opening paragraph after": 9, "second item with": 15, "Quoted paragraph two.": 28, "Inner text.": 34,
          "Closing paragraph": 46, "Loose two": 23}  # fmt: skip
@@ -259,6 +257,11 @@ def test_a_register_broken_by_hand_is_reported_not_overwritten(round_project: Pa
 def test_report_and_moved_lines(round_project: Path, tmp_path: Path) -> None:
     project = tmp_path / "moved"
     shutil.copytree(round_project, project)
+    # Comments of its own (the other tests' may be in the register or not: tests run in any order)
+    annotate_with_pypdf(project, tmp_path / "sam-returned.pdf")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("reviewer,location,comment\nRita Reviewer,02-second.md:9,Sheet comment by line.\n")
+    assert run_cli("review", "collect", "r1", tmp_path / "sam-returned.pdf", sheet, "-C", project).exit_code == 0
     run_cli("review", "collect", "r1", project / "review" / "r1", "-C", project)  # the untouched packets add nothing
     chapter = project / "chapters" / "01-tricky.md"
     text = chapter.read_text()

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from conftest import write_project
 from test_hardening import CONFIG, GOOD
 
+
 def _fuzz_check(project: Path) -> None:
-    from whitepaper.pipeline import check
     from whitepaper.diagnostics import EnvironmentProblem
+    from whitepaper.pipeline import check
 
     try:
         result = check(project, use_cache=False)

@@ -11,20 +11,17 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_sample, pdf_pages, write_project
-from whitepaper import DiagnosticError
-from whitepaper import pandoc
-from whitepaper.sources.bibliography import write_csl_json
-from whitepaper.render.body import ABSTRACT_END, pandoc_document, render_body
-from whitepaper import checks, rules
-from whitepaper.checks.base import ChapterCheck, PaperCheck
-from whitepaper.diagnostics import Location, Rule, Severity
-from whitepaper.pipeline import BuildOptions, BuildResult, build, check
-from whitepaper.resolve import ResolvedChapter
-from whitepaper.pipeline import analyse
+from whitepaper import DiagnosticError, checks, pandoc, rules
 from whitepaper.cache import Cache
+from whitepaper.checks.base import ChapterCheck, PaperCheck
 from whitepaper.config import load_config
-from whitepaper.diagnostics import Diagnostics
+from whitepaper.diagnostics import Diagnostics, Location, Rule, Severity
+from whitepaper.pipeline import BuildOptions, BuildResult, analyse, build, check
 from whitepaper.project import CACHE_DIR, Project
+from whitepaper.render.body import ABSTRACT_END, pandoc_document, render_body
+from whitepaper.render.summaries import SummaryTables
+from whitepaper.resolve import ResolvedChapter
+from whitepaper.sources.bibliography import write_csl_json
 from whitepaper.sources.chapters import read_chapters
 
 CONFIG = """\
@@ -98,7 +95,8 @@ def one_pandoc_call(project: Path) -> tuple[str, str]:
     assert analysis.document is not None and analysis.loaded is not None and analysis.csl is not None
     bibliography = write_csl_json(analysis.bibliography, project / CACHE_DIR)
     args = ["--citeproc", "--csl", str(analysis.csl), "--mathml", "--bibliography", str(bibliography)]
-    output, _ = pandoc.ast_to_html(pandoc_document(analysis.document, analysis.loaded.config), args)
+    tables = SummaryTables(Project(project), analysis.document.targets, analysis.loaded.config)
+    output, _ = pandoc.ast_to_html(pandoc_document(analysis.document, analysis.loaded.config, tables), args)
     abstract, _, body = output.partition(ABSTRACT_END)
     return abstract.strip(), body.strip()
 
@@ -107,7 +105,8 @@ def in_parts(project: Path, cache: Cache) -> tuple[str, str]:
     analysis = analyse(project)
     assert analysis.document is not None and analysis.loaded is not None and analysis.csl is not None
     bibliography = write_csl_json(analysis.bibliography, project / CACHE_DIR)
-    body = render_body(analysis.document, analysis.loaded.config, analysis.csl, bibliography, cache)
+    tables = SummaryTables(Project(project), analysis.document.targets, analysis.loaded.config)
+    body = render_body(analysis.document, analysis.loaded.config, analysis.csl, bibliography, tables, cache)
     return body.abstract_html, body.body_html
 
 

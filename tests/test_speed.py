@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from whitepaper import pandoc
 from conftest import pdf_pages, run_cli, write_project
+from whitepaper import pandoc
 
 CHAPTERS = {"01-a.md": "# A\n\nText [@topol2019; @wilkinson2016fair].\n"}
 

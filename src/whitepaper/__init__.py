@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .pipeline import BuildOptions, BuildResult, build
     from .diagnostics import Diagnostic, DiagnosticError, Diagnostics, Location, Severity
+    from .pipeline import BuildOptions, BuildResult, build
     from .project import Project
 
 # The public names and the module each comes from.

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..pipeline import BuildOptions, build
 from ..diagnostics import plural
+from ..pipeline import BuildOptions, build
 from ..project import Project
 from ..review.edition import ReviewEdition
 from .output import Progress, count_line, describe_outputs, exit_codes, print_diagnostics, stderr_console

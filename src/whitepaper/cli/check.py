@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..pipeline import check
 from ..diagnostics import plural
+from ..pipeline import check
 from .output import environment_errors
 from .report import render
 

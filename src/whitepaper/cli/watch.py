@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from ..pipeline import BuildOptions
 from ..config import load_config
 from ..diagnostics import DiagnosticError, Diagnostics, plural
-from ..project import Project
 from ..live.server import start_server, stop_server
 from ..live.watch import BuildState, watch
+from ..pipeline import BuildOptions
+from ..project import Project
 from .output import environment_errors
 
 PROJECT = click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")

@@ -11,10 +11,10 @@ from typing import Any
 
 import watchfiles
 
-from ..pipeline import BuildOptions, build
 from .. import rules
-from ..project import IGNORED_FOLDERS, REVIEW_DIR, Project
 from ..diagnostics import DiagnosticError, EnvironmentProblem
+from ..pipeline import BuildOptions, build
+from ..project import IGNORED_FOLDERS, REVIEW_DIR, Project
 
 IGNORED = IGNORED_FOLDERS | {REVIEW_DIR}  # rounds write there; saving a comment register is no edit of the paper
 TEMPORARY = (".swp", ".swx", "~", ".tmp", ".part")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..version import __version__
 from .. import pandoc
 from ..cache import Cache, digest
+from ..version import __version__
 
 READER = "markdown"
 

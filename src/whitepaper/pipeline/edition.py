@@ -17,8 +17,15 @@ from ..resolve import Document
 
 
 class Edition(Protocol):
-    suffix: str  # put after the outputs' base name: ".review" gives paper.review.pdf
-    formats: tuple[str, ...]  # what the edition is made as, e.g. ("pdf",)
+    @property
+    def suffix(self) -> str:
+        """Put after the outputs' base name: ".review" gives paper.review.pdf."""
+        ...
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """What the edition is made as, e.g. ("pdf",)."""
+        ...
 
     def configure(self, config: Config) -> Config:
         """The config the edition is built with (its own page size, say)."""

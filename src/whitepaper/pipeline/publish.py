@@ -24,6 +24,7 @@ from ..render.body import Body, render_body
 from ..render.context import TemplateContext, context
 from ..render.docx import write_docx
 from ..render.pages import render_pages, render_print_part
+from ..render.summaries import SummaryTables
 from ..resolve import ResolvedChapter
 from ..sources.bibliography import write_csl_json
 from ..sources.chapters import Chapter
@@ -62,7 +63,8 @@ def render(
     document = analysis.document
     if edition is not None:
         edition.transform(document)
-    body = render_body(document, config, analysis.csl, bibliography_json(analysis), cache)
+    tables = SummaryTables(analysis.project, document.targets, config)
+    body = render_body(document, config, analysis.csl, bibliography_json(analysis), tables, cache)
     for line in body.warnings.splitlines():
         if line.strip():
             diagnostics.add(rules.PANDOC_WARNING, Location(CONFIG_NAME), f"pandoc: {line.strip()}")

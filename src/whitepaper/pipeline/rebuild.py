@@ -28,6 +28,7 @@ from ..pandoc.nodes import cites
 from ..parse import parse_texts
 from ..project import Project
 from ..render.body import UNNAMED_CODE, Body, chapter_part, part_payload, render_parts
+from ..render.summaries import SummaryTables
 from ..resolve import Document, ResolvedChapter
 from ..resolve.again import Again, resolve_again, signature
 from ..sources.chapters import Chapter, body_of, normalised, read_chapter, still_a_chapter
@@ -180,8 +181,11 @@ def _render_again(last: Body, resolved: dict[int, ResolvedChapter], analysis: An
     assert analysis.loaded is not None
     body = copy.copy(last)
     body.fragments, body.code_blocks = list(last.fragments), list(last.code_blocks)
+    assert analysis.document is not None
+    tables = SummaryTables(analysis.project, analysis.document.targets, analysis.loaded.config)
     math = False
     for i, chapter in resolved.items():
+        tables.fill(chapter.blocks)
         payload = part_payload(chapter_part(chapter), list(cites(chapter.blocks)), analysis.loaded.config)
         body.fragments[i + 1] = render_parts([payload], cache)[0]  # part 0 is the abstract
         body.code_blocks[i + 1] = payload.count(UNNAMED_CODE)

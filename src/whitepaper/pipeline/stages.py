@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ from . import rebuild
 from .analyse import Analysis, analyse
 from .key import inputs_key
 from .options import BuildOptions, BuildResult, Produced
-from .publish import PDF, PRINT_HTML, Rendered, publish, render
+from .publish import PDF, PRINT_HTML, Published, Rendered, publish, render
 from .timing import Reporter, Timed
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def produce(project: Project, options: BuildOptions, reporter: Timed) -> Produce
         rendered, found = render(analysis, config, edition=options.edition, cache=cache)
         analysis.diagnostics.extend(found)
         published = publish(analysis, rendered, options.name_for(analysis.loaded.config), formats, engine=engine, reporter=reporter)
-    return _finished(analysis, published.rendered, published, options)
+    return _finished(analysis, rendered, published)
 
 
 def _produce_edited(project: Project, options: BuildOptions, edited: rebuild.Edited, reporter: Timed) -> Produced:
@@ -107,17 +107,17 @@ def _produce_edited(project: Project, options: BuildOptions, edited: rebuild.Edi
         if print_page:  # drawn again: its problems are found again
             analysis.diagnostics = Diagnostics([d for d in analysis.diagnostics if d.rule != rules.MATH_UNSUPPORTED.id])
         published = publish(analysis, edited.rendered, options.name_for(config), formats, engine=engine, print_page=print_page, reporter=reporter)
-    produced = _finished(analysis, edited.rendered, published, options)
+    produced = _finished(analysis, edited.rendered, published)
     produced.signatures, produced.edited_chapters = edited.signatures, edited.chapters
     return produced
 
 
-def _finished(analysis: Analysis, rendered: Rendered | None, published, options: BuildOptions) -> Produced:  # type: ignore[no-untyped-def]
+def _finished(analysis: Analysis, rendered: Rendered, published: Published) -> Produced:
+    """The build in memory, with every diagnostic of every stage in reading order, as `rules:` says; none an error."""
     analysis.diagnostics.extend(published.diagnostics)
     analysis.diagnostics.apply_rules(analysis.loaded.config.rules if analysis.loaded else {})
     analysis.diagnostics.sort()
     _stop_on_errors(analysis.diagnostics)
-    assert rendered is not None
     return Produced(analysis, rendered, published.outputs, published.parts_laid_out)
 
 
@@ -147,8 +147,7 @@ def _engine(analysis: Analysis, options: BuildOptions, formats: tuple[str, ...])
     markdown = sum(len(c.body) for c in analysis.chapters)
     jobs = options.jobs or (os.cpu_count() or 1 if markdown * HTML_PER_MARKDOWN >= PARALLEL_FROM else 1)
     if PDF not in formats or jobs == 1 or not can_lay_out_in_parts(analysis.project):
-        with nullcontext(None) as none:
-            yield none
+        yield None
         return
     with parts_engine(analysis.project.root, Cache(analysis.project.cache_dir, enabled=options.use_cache), jobs) as engine:
         yield engine

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import rules
-from ..pipeline import Analysis, Reporter, Timed, analyse
-from ..pipeline.publish import HTML, PDF, publish, publish_docx, render
 from ..diagnostics import DiagnosticError, Diagnostics, Location
 from ..pandoc import nodes
+from ..pipeline import Analysis, Reporter, Timed, analyse
+from ..pipeline.publish import HTML, PDF, publish, publish_docx, render
 from ..project import Project
-from ..render.templates import environment, render_template
+from ..render.environment import environment, render_template
 from ..resolve import Document
 from ..write import write_outputs
 from .compare import Comparer, Marks, Redline, key

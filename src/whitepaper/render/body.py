@@ -16,22 +16,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..version import __version__
-from . import citations
 from .. import pandoc
-from ..pandoc import nodes
 from ..cache import Cache, digest
 from ..config import Config
-from .htmltools import Joined
+from ..pandoc import nodes
 from ..resolve import Document, ResolvedChapter
+from ..version import __version__
+from . import citations
+from .htmltools import Joined
+from .summaries import SummaryTables
 
 ABSTRACT_END = "<!-- whitepaper:end-of-abstract -->"
 
 
-def body_parts(document: Document) -> list[list[Any]]:
+def body_parts(document: Document, tables: SummaryTables) -> list[list[Any]]:
     """The paper as the parts pandoc renders one by one: the abstract, then each chapter as a div,
-    then a References chapter when something is cited and no chapter places the bibliography."""
+    then a References chapter when something is cited and no chapter places the bibliography.
+    Summary tables are filled in."""
     parts: list[list[Any]] = [document.abstract] + [chapter_part(chapter) for chapter in document.chapters]
+    for part in parts:
+        tables.fill(part)
     has_refs = any(nodes.is_refs(node) for part in parts[1:] for node in nodes.walk_blocks(part))
     if document.cited and not has_refs:
         references = [nodes.header(1, "references", nodes.text_inlines("References")), nodes.div("refs", [], [])]
@@ -52,9 +56,10 @@ def pandoc_meta(config: Config) -> dict[str, Any]:
     }
 
 
-def pandoc_document(document: Document, config: Config) -> dict[str, Any]:
+def pandoc_document(document: Document, config: Config, tables: SummaryTables) -> dict[str, Any]:
     """The whole paper as one pandoc AST (what `render_body` renders in parts)."""
-    blocks = [*document.abstract, nodes.raw_html(ABSTRACT_END)] + [block for part in body_parts(document)[1:] for block in part]
+    parts = body_parts(document, tables)
+    blocks = [*document.abstract, nodes.raw_html(ABSTRACT_END)] + [block for part in parts[1:] for block in part]
     return {"pandoc-api-version": pandoc.api_version(), "meta": pandoc_meta(config), "blocks": blocks}
 
 
@@ -92,11 +97,11 @@ class Body:
 
 
 def render_body(
-    document: Document, config: Config, csl: Path, bibliography_json: Path | None, cache: Cache | None = None
+    document: Document, config: Config, csl: Path, bibliography_json: Path | None, tables: SummaryTables, cache: Cache | None = None
 ) -> Body:
     """The abstract's and the body's HTML, the parts they were joined from, and pandoc's warnings."""
     cache = cache or Cache(Path(), enabled=False)
-    parts = body_parts(document)
+    parts = body_parts(document, tables)
     clusters = [list(nodes.cites(part)) for part in parts]
     everything = [cluster for part in clusters for cluster in part]
     has_refs = any(nodes.is_refs(node) for part in parts for node in nodes.walk_blocks(part))

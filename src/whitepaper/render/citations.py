@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..version import __version__
 from .. import pandoc
-from ..pandoc import nodes
 from ..cache import Cache, digest
+from ..pandoc import nodes
+from ..version import __version__
 
 SEPARATOR = "<!--wp-citation-separator-->"
 REFS_PLACEHOLDER = "<!--wp-bibliography-->"

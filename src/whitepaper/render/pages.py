@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..project import Project
 from .context import TemplateContext
+from .environment import environment
 from .mathsvg import math_to_svg
-from .templates import environment
 
 
 @dataclass(frozen=True)

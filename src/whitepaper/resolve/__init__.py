@@ -3,8 +3,7 @@
 Gives every chapter its heading and id, numbers sections, figures, tables,
 equations and custom blocks, turns cross-references into links, checks
 citation keys against the bibliography and images against the project
-folder, and builds the summary tables. Every problem becomes a diagnostic
-pointing into the author's file.
+folder. Every problem becomes a diagnostic pointing into the author's file.
 """
 
 from __future__ import annotations

@@ -13,11 +13,11 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..pandoc import nodes
+from .. import rules
 from ..config.schema import BlockKind, Config
 from ..diagnostics import Diagnostics, Location
+from ..pandoc import nodes
 from ..sources.chapters import Chapter
-from .. import rules
 
 _EQUATION_ID = re.compile(r"^\{#([^\s}]+)\}(.*)$")
 
@@ -248,7 +248,7 @@ class Numbering:
         self._register(identifier, kind, number, title or "", chapter_id, where)
 
     def _summary(self, node: dict[str, Any], chapter: Chapter, chapter_id: str, label: str) -> None:
-        """A summary table is a numbered table like any other; summary.py fills it in later."""
+        """A summary table is a numbered table like any other; rendering fills in its rows."""
         attributes = node["c"][0]
         kind = dict(attributes[2]).get("kind", "")
         number = self._next("table", label)
@@ -291,7 +291,7 @@ class Numbering:
         if identifier in self.seen_ids:
             first = self.seen_ids[identifier]
             if first != where:
-                self.diagnostics.add(rules.DUPLICATE_ID, where, f"duplicate id '{identifier}' (first used at {first})")
+                duplicate_id(self.diagnostics, where, identifier, first)
             return False
         self.seen_ids[identifier] = where
         return True
@@ -307,6 +307,11 @@ class Numbering:
         if fallback:
             return chapter.locate(fallback)
         return Location(chapter.rel, chapter.body_line, 1)
+
+
+def duplicate_id(diagnostics: Diagnostics, where: Location, identifier: str, first: Location) -> None:
+    """An id used a second time, anywhere in the paper (blocks or inline spans), naming both places."""
+    diagnostics.add(rules.DUPLICATE_ID, where, f"duplicate id '{identifier}' (first used at {first})")
 
 
 def _written(identifier: str, chapter: Chapter) -> bool:

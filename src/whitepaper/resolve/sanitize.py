@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..pandoc import nodes
-from ..diagnostics import Diagnostics
-from ..sources.chapters import Chapter
 from .. import rules
+from ..diagnostics import Diagnostics
+from ..pandoc import nodes
+from ..sources.chapters import Chapter
 
 SCRIPT = re.compile(r"<script\b.*?(</script\s*>|$)", re.I | re.S)
 EMBED = re.compile(r"<(iframe|object|embed|frame)\b.*?(</\1\s*>|/?>)", re.I | re.S)

@@ -15,10 +15,10 @@ from ..pandoc import nodes
 from ..project import Project
 from ..sources.chapters import Chapter
 from .document import Document, ResolvedChapter, Survey
-from .numbering import Numbering, Targets
+from .numbering import Numbering, Targets, duplicate_id
 from .sanitize import sanitise
 from .sourcemap import SourceMap, map_chapter
-from .summary import fill_summary
+from .summary import check_summary
 from .xrefs import References
 
 
@@ -109,7 +109,7 @@ def survey(
         elif kind == "Header":
             survey.headings.append((content[0], nodes.stringify([i for i in content[2] if not _is_number(i)])))
         elif kind == "Div" and "summary-of" in content[0][1]:
-            fill_summary(item, resolved.source, document.targets, config, diagnostics)
+            check_summary(item, resolved.source, config, diagnostics)
             continue
         if type(content) in (list, dict):
             stack.append(content)
@@ -195,6 +195,6 @@ def duplicate_span_ids(document: Document, diagnostics: Diagnostics) -> None:
             found = chapter.locate_all(re.compile("#" + re.escape(identifier) + r"(?=[\s}])"))
             where = found[min(nth, len(found) - 1)] if found else Location(chapter.rel)
             if identifier in seen:
-                diagnostics.add(rules.DUPLICATE_ID, where, f"duplicate id '{identifier}' (first used at {seen[identifier]})")
+                duplicate_id(diagnostics, where, identifier, seen[identifier])
             else:
                 seen[identifier] = where

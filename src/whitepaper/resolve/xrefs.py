@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..pandoc import nodes
-from ..sources.bibliography import Bibliography
+from .. import rules
 from ..diagnostics import Diagnostics, Location
+from ..pandoc import nodes
 from ..project import CONFIG_NAME
+from ..sources.bibliography import Bibliography
 from ..sources.chapters import Chapter
 from .numbering import Target, Targets
-from .. import rules
 
 XREF_PREFIXES = {"sec", "fig", "tbl", "eq", "ch", "app", "lst"}
 _KEY_INNER = r"[\w:.#$%&\-+?<>~/]"

@@ -1,1 +1,1 @@
-"""Review rounds: review editions of the PDF, rounds with per-reviewer packets, and (later) comments."""
+"""Review rounds: the review edition, rounds with per-reviewer packets, returned comments, reports."""

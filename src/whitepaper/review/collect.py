@@ -21,13 +21,13 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from .. import rules
 from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Location
-from ..project import Project
 from ..gitinfo import file_at
+from ..project import Project
 from .edition import parse_destination
 from .pdftext import Glyph, join_glyphs, page_glyphs, resolved, text_in_quads
 from .register import Comment, load_register, merge, save_register
-from .. import rules
 
 KINDS = {
     "/Text": "note", "/Highlight": "highlight", "/Underline": "underline", "/StrikeOut": "strike-out",

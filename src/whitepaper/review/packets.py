@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 
 from pypdf import PdfReader, PdfWriter
 
-from ..pipeline.publish import PDF, Published, publish_page
 from ..config.schema import Config, Reviewer
 from ..diagnostics import Diagnostics
+from ..pipeline.publish import PDF, Published, publish_page
 from ..project import Project
 from ..render.context import TemplateContext
+from ..render.environment import render_template
 from ..render.htmltools import extract_div
-from ..render.templates import render_template
 from ..resolve import Document, ResolvedChapter
 
 

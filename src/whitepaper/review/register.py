@@ -13,11 +13,11 @@ from typing import Any
 
 import yaml
 
+from .. import rules
+from ..config.yamlpos import load_located
 from ..diagnostics import DiagnosticError, Diagnostics, Location
 from ..project import Project
 from ..write import write_atomic
-from ..config.yamlpos import load_located
-from .. import rules
 
 STATUSES = ("open", "accepted", "rejected", "done", "deferred")
 HEADER = """\

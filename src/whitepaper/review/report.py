@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import pandoc
-from ..pipeline.publish import HTML, PDF, publish_page
 from ..diagnostics import DiagnosticError, Diagnostics
+from ..pipeline.publish import HTML, PDF, publish_page
 from ..project import REGISTER_FILE, Project
-from ..render.templates import render_template
+from ..render.environment import render_template
 from ..write import write_outputs
 from .collect import load_round
 from .register import Comment, load_register

@@ -18,12 +18,12 @@ from typing import Any
 import yaml
 
 from .. import rules
-from ..pipeline import BuildOptions, Reporter, Timed, produce
-from ..pipeline.publish import publish_docx
 from ..config import LoadedConfig
 from ..config.schema import Config, Reviewer
 from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Location
 from ..gitinfo import git_state
+from ..pipeline import BuildOptions, Reporter, Timed, produce
+from ..pipeline.publish import publish_docx
 from ..project import CONFIG_NAME, REGISTER_FILE, ROUND_FILE, Project
 from ..resolve import Document, ResolvedChapter
 from .edition import ReviewEdition

@@ -10,17 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import KeysView
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import KeysView
 from typing import Any
 
-from .. import pandoc
+from .. import pandoc, rules
 from ..cache import Cache, digest
 from ..config import LoadedConfig
 from ..diagnostics import Diagnostics, Location
 from ..project import Project
-from .. import rules
 
 _BIB_ENTRY = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]+)\s*,")
 _PANDOC_POSITION = re.compile(r"line (\d+), column (\d+)")

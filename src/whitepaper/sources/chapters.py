@@ -13,13 +13,13 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from .. import rules
 from ..config import LoadedConfig
 from ..config.schema import Model
 from ..config.validate import FieldRules, validate
+from ..config.yamlpos import load_located
 from ..diagnostics import Diagnostics, Location
 from ..project import CONFIG_NAME, Project
-from ..config.yamlpos import load_located
-from .. import rules
 
 Status = Literal["draft", "in-review", "approved"]
 FRONT_MATTER_RULES = FieldRules(

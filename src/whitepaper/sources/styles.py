@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
-from xml.etree import ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
+from .. import rules
 from ..diagnostics import Diagnostics, Location
 from ..project import Project
-from .. import rules
 
 # Common names that the CSL repository files under another name.
 ALIASES = {"vancouver": "vancouver-nlm", "chicago": "chicago-author-date", "harvard": "harvard-cite-them-right"}
