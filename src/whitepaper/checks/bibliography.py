@@ -13,6 +13,7 @@ from ..sources.bibliography import Bibliography
 from .base import Paper, PaperCheck
 
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:)", re.I)
 
 
 def check(paper: Paper, diagnostics: Diagnostics) -> None:
@@ -37,7 +38,7 @@ def check(paper: Paper, diagnostics: Diagnostics) -> None:
 
 def _doi(item: dict[str, Any]) -> str:
     doi = str(item.get("DOI", "")).strip()
-    return re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I).lower()
+    return DOI_PREFIX.sub("", doi).lower() if doi else ""
 
 
 def _same_work(bibliography: Bibliography, by_doi: dict[str, str], document: Document, diagnostics: Diagnostics) -> None:

@@ -9,7 +9,6 @@ import click
 from ..diagnostics import plural
 from ..pipeline import BuildOptions, build
 from ..project import Project
-from ..review.edition import ReviewEdition
 from .output import Progress, count_line, describe_outputs, exit_codes, print_diagnostics, stderr_console
 
 
@@ -29,11 +28,16 @@ def build_command(
     """Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."""
     if review and only == "html":
         raise click.UsageError("--review builds the review edition, a PDF; it cannot be built with --html")
+    edition = None
+    if review:
+        from ..review.edition import ReviewEdition  # only then: a rebuild after an edit is quicker without it
+
+        edition = ReviewEdition.of(Project.at(project))
     options = BuildOptions(
         formats=(only,) if only else None,  # type: ignore[arg-type]
         paper_size=paper_size,  # type: ignore[arg-type]
         keep_print_html=keep_print_html,
-        edition=ReviewEdition.of(Project.at(project)) if review else None,
+        edition=edition,
         use_cache=not no_cache,
         jobs=jobs,
     )
