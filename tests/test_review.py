@@ -281,12 +281,33 @@ def test_sample_paper_review_round(tmp_path: Path) -> None:
     assert len(list((project / "review" / "r1").glob("r1-0[1-9]-*.pdf"))) == 3
 
 
-def test_marker_labels_keep_the_line_number() -> None:
+def test_marker_labels_show_the_whole_source_position() -> None:
+    """A long file name breaks into lines of the margin column, at a `-` or before a `.`; never cut short."""
     from whitepaper.review.edition import MARKER_WIDTH, marker_label
 
     assert marker_label("03-challenges.md", 42) == "03-challenges.md:42"
-    long = marker_label("05-collaboration.md", 145)
-    assert long == "05-collaborati…:145" and len(long) <= MARKER_WIDTH
+    for name, line, lines in [
+        ("05-collaboration.md", 145, ["05-collaboration", ".md:145"]),
+        ("01-executive-summary.md", 2, ["01-executive-", "summary.md:2"]),
+        ("a-very-long-chapter-file-name-here.md", 1234, ["a-very-long-", "chapter-file-name-", "here.md:1234"]),
+        ("x" * 30 + ".md", 3, ["x" * 19, "x" * 11 + ".md:3"]),
+    ]:
+        label = marker_label(name, line)
+        assert label.split("\n") == lines and label.replace("\n", "") == f"{name}:{line}"
+        assert all(len(part) <= MARKER_WIDTH for part in lines)
+
+
+def test_every_marker_of_the_sample_shows_its_whole_position(tmp_path: Path) -> None:
+    """In the review edition's text, each marker reads as its file name and line, whole."""
+    project = copy_sample(tmp_path / "sample")
+    assert run_cli("build", project, "--review", "-q").exit_code == 0
+    reader = PdfReader(project / "build" / "whitepaper.review.pdf")
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    joined = re.sub(r"(\S)-\n(\S)", r"\1-\2", re.sub(r"(\S)\n(\.md:\d+)", r"\1\2", text))
+    names = sorted(p.name for p in (project / "chapters").glob("*.md"))
+    shown = set(re.findall(r"(\d\d-[a-z-]+\.md):\d+", joined))
+    assert shown == set(names)
+    assert "…" not in text
 
 
 def test_review_page_size_and_comment_margin(tmp_path: Path) -> None:

@@ -103,16 +103,20 @@ def _wrap(blocks: list[Any], chapter: ResolvedChapter, used: dict[str, int]) -> 
     return wrapped
 
 
-MARKER_WIDTH = 19  # characters that fit in the margin column
+MARKER_WIDTH = 19  # characters that fit on a line of the margin column
 
 
 def marker_label(file_name: str, line: int) -> str:
-    """`03-challenges.md:42`; a long file name is shortened, never the line number."""
-    label = f"{file_name}:{line}"
-    if len(label) <= MARKER_WIDTH:
-        return label
-    room = MARKER_WIDTH - len(f"…:{line}")
-    return f"{file_name[:room]}…:{line}"
+    """`03-challenges.md:42`, whole: a label longer than a line of the margin breaks into lines
+    (after a `-` or `_`, or before a `.`), never shortened."""
+    label, lines = f"{file_name}:{line}", []
+    while len(label) > MARKER_WIDTH:
+        cuts = [p for p in range(1, MARKER_WIDTH + 1) if label[p - 1] in "-_" or label[p] == "."]
+        fitting = [p for p in cuts if len(label) - p <= MARKER_WIDTH]  # the rest on one line, if it can be
+        cut = max(fitting or cuts or [MARKER_WIDTH])
+        lines.append(label[:cut])
+        label = label[cut:]
+    return "\n".join([*lines, label])
 
 
 def _wrap_children(block: dict[str, Any], chapter: ResolvedChapter, used: dict[str, int]) -> None:

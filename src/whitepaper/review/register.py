@@ -28,6 +28,22 @@ HEADER = """\
 
 
 @dataclass
+class Suggestion:
+    """A reviewer's suggested wording: `old` (the exact source text; "" for an insertion) becomes
+    `new`, at `file:line:col` of the Markdown source (where `old` starts, or where `new` goes)."""
+
+    old: str
+    new: str
+    file: str | None = None
+    line: int | None = None
+    col: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return "insertion" if not self.old else "deletion" if not self.new else "replacement"
+
+
+@dataclass
 class Comment:
     id: str
     reviewer: str
@@ -46,9 +62,14 @@ class Comment:
     status: str = "open"
     response: str = ""
     assignee: str | None = None
+    suggestion: Suggestion | None = None  # suggested wording, when the comment is an edit
+    resolved: bool = False  # the reviewer marked it done (Word's "resolve")
+    placed: str | None = None  # how it was placed at its file and line, when not by the packet's own anchors
+    applied: str | None = None  # when `review apply` applied its suggestion: the commit, or a time
     extra: dict[str, Any] = field(default_factory=dict)  # keys an editor added; kept as they are
 
     EDITOR_FIELDS = ("status", "response", "assignee")
+    OPTIONAL = ("suggestion", "resolved", "placed", "applied")  # written only when they say something
 
 
 def load_register(project: Project, round_name: str) -> list[Comment]:
@@ -88,10 +109,28 @@ def load_register(project: Project, round_name: str) -> list[Comment]:
         values.setdefault("reviewer", "")
         values["response"] = values.get("response") or ""
         values["status"] = values.get("status") or "open"
+        values["resolved"] = bool(values.get("resolved"))
+        if values.get("suggestion") is not None:
+            suggestion = _suggestion(values["suggestion"], located.location(("comments", index, "suggestion")), diagnostics)
+            if suggestion is None:
+                continue
+            values["suggestion"] = suggestion
         comments.append(Comment(**values, extra={k: v for k, v in entry.items() if k not in known}))
     if diagnostics.has_errors():
         raise DiagnosticError(diagnostics)
     return comments
+
+
+def _suggestion(data: Any, where: Location, diagnostics: Diagnostics) -> Suggestion | None:
+    """A suggestion as the register writes it; anything else is reported where it is."""
+    fields = set(Suggestion.__dataclass_fields__)
+    if not isinstance(data, dict) or not {"old", "new"} <= set(data) or not set(data) <= fields:
+        diagnostics.add(rules.REGISTER_SYNTAX, where, "a suggestion needs `old` and `new` (and may give `file`, `line`, `col`)")
+        return None
+    if not all(isinstance(data[k], str) for k in ("old", "new")) or not all(isinstance(data.get(k), (int, type(None))) for k in ("line", "col")):
+        diagnostics.add(rules.REGISTER_SYNTAX, where, "a suggestion's `old` and `new` are text, its `line` and `col` numbers")
+        return None
+    return Suggestion(**data)
 
 
 def merge(existing: list[Comment], collected: list[Comment]) -> tuple[list[Comment], int]:
@@ -111,6 +150,11 @@ def save_register(project: Project, round_name: str, comments: list[Comment]) ->
     entries = []
     for comment in comments:
         entry = {k: v for k, v in asdict(comment).items() if k != "extra"}
+        for name in Comment.OPTIONAL:
+            if not entry[name]:
+                del entry[name]
+        if entry.get("suggestion"):
+            entry["suggestion"] = {k: v for k, v in entry["suggestion"].items() if v is not None}
         entry.update(comment.extra)
         entries.append(entry)
     text = HEADER.format(round=round_name, statuses=", ".join(STATUSES))

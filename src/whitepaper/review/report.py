@@ -22,7 +22,7 @@ from ..pipeline.publish import HTML, PDF, publish_page
 from ..project import REGISTER_FILE, Project
 from ..render.environment import render_template
 from ..write import write_outputs
-from .collect import load_round
+from .frozen import load_round
 from .register import Comment, load_register
 
 FUZZY = 0.75  # how alike a line must be to count as the same line, edited

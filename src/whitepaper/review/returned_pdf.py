@@ -1,0 +1,180 @@
+"""Returned PDFs: every annotation a reviewer made, at the Markdown line it sits on.
+
+Each annotation is mapped to the block it sits on: its page and height lead to the
+nearest source-line destination above it (`L:<file>:<line>`), so the register names
+the Markdown file and line an author must edit, with the marked text and the block's
+source quoted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from .. import rules
+from ..diagnostics import Diagnostics, Location
+from ..project import Project
+from .destinations import Destination, destinations_of, nearest
+from .frozen import FrozenSources, RoundInfo
+from .pdftext import Glyph, page_glyphs, resolved, text_in_quads
+from .register import Comment
+
+KINDS = {
+    "/Text": "note", "/Highlight": "highlight", "/Underline": "underline", "/StrikeOut": "strike-out",
+    "/Squiggly": "squiggly", "/FreeText": "free-text", "/Ink": "drawing", "/Square": "drawing",
+    "/Circle": "drawing", "/Line": "drawing", "/Polygon": "drawing", "/PolyLine": "drawing",
+    "/Caret": "insertion", "/Stamp": "stamp",
+}  # fmt: skip
+MARKUP = {"/Highlight", "/Underline", "/StrikeOut", "/Squiggly"}
+
+
+def read_pdf(path: Path, project: Project, info: RoundInfo, sources: FrozenSources, diagnostics: Diagnostics) -> list[Comment]:
+    shown = project.rel(path)
+    try:
+        data = path.read_bytes()
+        reader = PdfReader(io.BytesIO(data))
+        pages = list(reader.pages)
+    except (OSError, PdfReadError, ValueError, KeyError, TypeError) as exc:
+        diagnostics.add(rules.COLLECT_UNREADABLE_PDF, Location(shown), f"cannot read this PDF ({exc}); ask the reviewer to send it again")
+        return []
+    reviewer = _identify(reader, data, info, shown, diagnostics)
+    destinations = destinations_of(reader)
+    if not destinations:
+        diagnostics.add(rules.COLLECT_NO_DESTINATIONS, Location(shown), "this PDF has no source-line destinations; comments are kept without file and line")
+    comments: list[Comment] = []
+    by_ref: dict[Any, Comment] = {}
+    replies: list[tuple[Comment, Any]] = []
+    for page_index, page in enumerate(pages):
+        annotations = page.get("/Annots")
+        if not annotations:
+            continue
+        glyphs: list[Glyph] | None = None
+        for reference in resolved(annotations):
+            annotation = resolved(reference)
+            if not isinstance(annotation, DictionaryObject):
+                continue
+            subtype = str(annotation.get("/Subtype", ""))
+            if subtype not in KINDS:
+                continue  # links, pop-ups and widgets are not comments
+            if subtype in MARKUP and glyphs is None:
+                glyphs = page_glyphs(page)
+            comment = _comment(annotation, subtype, page_index, glyphs or [], destinations, reviewer, info, sources, shown)
+            if "/IRT" in annotation:
+                replies.append((comment, annotation.raw_get("/IRT")))  # the reference, not the object
+            comments.append(comment)
+            if isinstance(reference, IndirectObject):
+                by_ref[(reference.idnum, reference.generation)] = comment
+    for reply, parent_ref in replies:  # replies are threaded under the comment they answer
+        key = (parent_ref.idnum, parent_ref.generation) if isinstance(parent_ref, IndirectObject) else None
+        parent = by_ref.get(key) if key else None
+        if parent is not None:
+            reply.in_reply_to = parent.id
+            reply.kind = "reply"
+            reply.file, reply.line, reply.source = parent.file, parent.line, parent.source
+    return comments
+
+
+def _identify(reader: PdfReader, data: bytes, info: RoundInfo, shown: str, diagnostics: Diagnostics) -> dict[str, Any] | None:
+    """The reviewer a returned file belongs to: its packet's metadata, else its hash, else none."""
+    metadata = reader.metadata or {}
+    name = metadata.get("/WhitepaperReviewer")
+    packet_round = metadata.get("/WhitepaperRound")
+    if packet_round and packet_round != info.name:
+        diagnostics.add(rules.COLLECT_OTHER_ROUND, Location(shown), f"this packet belongs to round '{packet_round}', not '{info.name}'")
+    reviewer = info.reviewer(str(name)) if name else None
+    if reviewer is None:
+        reviewer = info.packet_by_hash(hashlib.sha256(data).hexdigest())
+    if reviewer is None:
+        diagnostics.add(
+            rules.COLLECT_UNKNOWN_PACKET,
+            Location(shown),
+            "not one of this round's packets; comments are kept under their annotations' author",
+        )
+    return reviewer
+
+
+def _comment(
+    annotation: DictionaryObject,
+    subtype: str,
+    page: int,
+    glyphs: list[Glyph],
+    destinations: list[Destination],
+    reviewer: dict[str, Any] | None,
+    info: RoundInfo,
+    sources: FrozenSources,
+    shown: str,
+) -> Comment:
+    rect = [float(v) for v in resolved(annotation.get("/Rect", [0, 0, 0, 0]))]
+    quads = _quads(annotation) if subtype in MARKUP else []
+    # A note's icon hangs from where the reader clicked; allow half a line of slack above the text.
+    top = max((q[3] for q in quads), default=(max(rect[1], rect[3]) - 6) if len(rect) == 4 else 0)
+    quote = text_in_quads(glyphs, quads) if quads else ""
+    contents = _text(annotation.get("/Contents")) or (_text(annotation.get("/RC")) and _strip_tags(_text(annotation.get("/RC"))))
+    kind = KINDS[subtype]
+    if kind == "drawing":
+        contents = f"[drawing on page {page + 1}] {contents}".strip()
+    author = _text(annotation.get("/T")) or None
+    name = reviewer["name"] if reviewer else (author or "unknown reviewer")
+    destination = nearest(destinations, page, top)
+    file, line = (destination.file, destination.line) if destination else (None, None)
+    date = _date(_text(annotation.get("/M")) or _text(annotation.get("/CreationDate")))
+    identity = "|".join([info.name, name, kind, str(page), ",".join(f"{v:.0f}" for v in rect), contents, quote])
+    return Comment(
+        id="c-" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:10],
+        reviewer=name,
+        organisation=reviewer.get("organisation") if reviewer else None,
+        file=file,
+        line=line,
+        page=page + 1,
+        quote=quote,
+        source=sources.block(file, line) if file and line else "",
+        comment=contents,
+        kind=kind,
+        author=author,
+        date=date,
+        packet=shown,
+        assignee=sources.owner(file) if file else None,
+    )
+
+
+def _quads(annotation: DictionaryObject) -> list[tuple[float, float, float, float]]:
+    values = [float(v) for v in resolved(annotation.get("/QuadPoints", []))]
+    boxes = []
+    for index in range(0, len(values) - 7, 8):
+        xs, ys = values[index : index + 8 : 2], values[index + 1 : index + 8 : 2]
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    if not boxes and "/Rect" in annotation:
+        rect = [float(v) for v in resolved(annotation["/Rect"])]
+        boxes.append((min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])))
+    return boxes
+
+
+def _text(value: Any) -> str:
+    value = resolved(value)
+    if value is None:
+        return ""
+    if isinstance(value, ArrayObject):
+        return " ".join(_text(v) for v in value)
+    if hasattr(value, "get_data"):
+        return value.get_data().decode("utf-8", errors="replace")
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _strip_tags(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
+
+
+def _date(value: str) -> str | None:
+    match = re.match(r"D?:?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?", value or "")
+    if not match:
+        return None
+    year, month, day, hour, minute = match.groups()
+    text = f"{year}-{month or '01'}-{day or '01'}"
+    return f"{text}T{hour}:{minute or '00'}" if hour else text
