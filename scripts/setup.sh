@@ -6,8 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Pango (WeasyPrint's text layout), the fonts the PDF uses, and what the tests
-# use to look at outputs the way a reader does: pdftoppm and a headless browser.
-packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-dejavu-core poppler-utils chromium)
+# use to look at outputs the way a reader does: pdftoppm and a headless browser;
+# and what reviewers' own tools do to the files they send back: LibreOffice
+# (opening and saving Word packets, driven through its UNO bridge) and Ghostscript
+# (rewriting annotated PDFs).
+packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-dejavu-core poppler-utils chromium
+          libreoffice-writer-nogui python3-uno ghostscript)
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
 missing=()
 for package in "${packages[@]}"; do
