@@ -72,6 +72,7 @@ CSL_UNKNOWN = rule("csl-unknown", E, "sources", "no citation style has this name
 CSS_OUTSIDE = rule("css-outside", E, "sources", "the stylesheet named by `css:` is outside the project")
 CSS_MISSING = rule("css-missing", E, "sources", "the stylesheet named by `css:` does not exist")
 CSS_EXTERNAL = rule("css-external", E, "sources", "the stylesheet refers to a file outside the project or the network")
+CRITICMARKUP_UNCLOSED = rule("criticmarkup-unclosed", E, "sources", "a CriticMarkup suggestion ({++ … ++} and the like) is not closed")
 
 # resolve: numbering, cross-references, citations, images ------------------------------
 HTML_UNSAFE = rule("html-unsafe", W, "resolve", "raw HTML with scripts, event handlers or frames was removed")
@@ -100,6 +101,7 @@ LINK_BROKEN = rule("link-broken", E, "checks", "a link to an anchor lands on no 
 CHAPTER_EMPTY = rule("chapter-empty", W, "checks", "a chapter has no content")
 HEADING_SKIP = rule("heading-skip", W, "checks", "a heading skips a level")
 TODO_MARKER = rule("todo-marker", W, "checks", "a TODO, FIXME, XXX or [citation needed] marker is left in the text")
+SUGGESTION_PENDING = rule("suggestion-pending", W, "checks", "a CriticMarkup suggestion in a chapter awaits its owner's decision")
 FONT_MISSING = rule("font-missing", W, "checks", "a font the PDF is set in is not installed")
 
 # render and pdf ------------------------------------------------------------------------
@@ -118,6 +120,11 @@ COLLECT_BAD_SHEET = rule("collect-bad-sheet", W, "review", "a row of a comment s
 COLLECT_NO_DESTINATIONS = rule("collect-no-destinations", W, "review", "a returned PDF has no source-line destinations")
 COLLECT_OTHER_ROUND = rule("collect-other-round", W, "review", "a returned packet belongs to another round")
 COLLECT_UNKNOWN_PACKET = rule("collect-unknown-packet", W, "review", "a returned PDF is none of the round's packets")
+COLLECT_UNREADABLE_DOCX = rule("collect-unreadable-docx", E, "review", "a returned Word file cannot be read")
+COLLECT_NO_ANCHORS = rule("collect-no-anchors", W, "review", "a returned file lost what places its comments; they are kept without file and line")
+COLLECT_REWRITTEN_PDF = rule("collect-rewritten-pdf", W, "review", "a returned PDF was rewritten; its comments were placed by its margin markers and text")
+COLLECT_SUGGESTION_UNPLACED = rule("collect-suggestion-unplaced", W, "review", "a suggested edit's text is not in the source; it is kept as a comment")
+APPLY_CONFLICT = rule("apply-conflict", E, "review", "a suggestion's old text is no longer where it was: its file is left as it is")
 REGISTER_SYNTAX = rule("register-syntax", E, "review", "the comments register is not valid YAML or lacks ids")
 REGISTER_STATUS = rule("register-status", E, "review", "a comment's status is not one the register allows")
 

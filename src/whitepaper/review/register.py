@@ -29,18 +29,14 @@ HEADER = """\
 
 @dataclass
 class Suggestion:
-    """A reviewer's suggested wording: `old` (the exact source text; "" for an insertion) becomes
-    `new`, at `file:line:col` of the Markdown source (where `old` starts, or where `new` goes)."""
+    """A reviewer's suggested wording: `old`, the exact Markdown at `file:line:col`, becomes `new`.
+    An insertion takes a word next to it as its `old` (see suggestions.py)."""
 
     old: str
     new: str
     file: str | None = None
     line: int | None = None
     col: int | None = None
-
-    @property
-    def kind(self) -> str:
-        return "insertion" if not self.old else "deletion" if not self.new else "replacement"
 
 
 @dataclass
