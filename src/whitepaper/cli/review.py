@@ -8,7 +8,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ..diagnostics import plural
 from ..project import Project
+from ..review.apply import apply
 from ..review.collect import collect
 from ..review.register import load_register
 from ..review.report import locate, report
@@ -65,6 +67,30 @@ def report_command(name: str, project: Path) -> None:
         total = sum(result.counts["status"].values())
         statuses = ", ".join(f"{count} {status}" for status, count in result.counts["status"].most_common())
         click.echo(f"{total} comments ({statuses or 'none'}): " + ", ".join(str(p) for p in result.paths))
+
+
+@review_group.command("apply")
+@click.argument("name")
+@click.argument("ids", nargs=-1)
+@PROJECT
+@click.option("--dry-run", is_flag=True, help="Print what would change, as a unified diff; write nothing.")
+def apply_command(name: str, ids: tuple[str, ...], project: Path, dry_run: bool) -> None:
+    """Apply the suggested wording of round NAME's accepted comments (or of the comments IDS) to the chapters.
+
+    A suggestion is applied only where its old text still stands; otherwise it is reported
+    as a conflict and its file is left as it is. Applying again changes nothing.
+    """
+    with exit_codes():
+        result = apply(project, name, list(ids) or None, dry_run=dry_run)
+        if dry_run:
+            for diff in result.diffs.values():
+                click.echo(diff, nl=False)
+        print_diagnostics(result.diagnostics)
+        done = "would apply" if dry_run else "applied"
+        files = ", ".join(result.diffs) or "no file"
+        click.echo(f"{done} {plural(len(result.applied), 'suggestion')} to {files}", err=True)
+        if result.diagnostics.has_errors():
+            raise SystemExit(1)
 
 
 @review_group.command("locate")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +112,10 @@ def report(project: Project | Path | str, round_name: str) -> ReportFiles:
     for comment in comments:
         if comment.in_reply_to:
             replies[comment.in_reply_to].append(comment)
-    values: dict[str, Any] = {"round": info.data, "groups": groups, "counts": counts, "replies": replies, "total": len(comments)}
+    redlines = {c.id: redline(c.suggestion.old, c.suggestion.new) for c in comments if c.suggestion}
+    values: dict[str, Any] = {
+        "round": info.data, "groups": groups, "counts": counts, "replies": replies, "total": len(comments), "redlines": redlines,
+    }  # fmt: skip
     outputs: dict[str, bytes] = {}
     diagnostics = Diagnostics()
     for name in ("report", "responses"):
@@ -143,9 +147,32 @@ def _responses_markdown(round_data: dict[str, Any], groups: list[tuple[str, list
             out += [f"## Comment {c.id} ({c.reviewer}, {item.where})", ""]
             if c.quote:
                 out += ["> " + c.quote.replace("\n", " "), ""]
-            out += [f"**Comment.** {_md(c.comment) or '(no text)'}", "", f"**Response.** {_md(c.response) or '(to be written)'}", ""]
+            out += [f"**Comment.** {_md(c.comment) or '(no text)'}", ""]
+            if c.suggestion:  # deleted words struck through, inserted ones underlined
+                marked = {"same": "{}", "del": "~~{}~~", "ins": "[{}]{{.underline}}"}
+                out += ["**Suggested.** " + "".join(marked[op].format(_md(text)) if text.strip() else text for op, text in redline(c.suggestion.old, c.suggestion.new)), ""]
+            out += [f"**Response.** {_md(c.response) or '(to be written)'}", ""]
             out += [f"*Status: {c.status}*", ""]
     return "\n".join(out)
+
+
+def redline(old: str, new: str) -> list[tuple[str, str]]:
+    """`old` → `new` as one change between the words they share at either end:
+    runs of ("same" | "del" | "ins", text), white space kept."""
+    before, after = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    runs = [
+        ("same", "".join(before[:head])),
+        ("del", "".join(before[head : len(before) - tail])),
+        ("ins", "".join(after[head : len(after) - tail])),
+        ("same", "".join(before[len(before) - tail :])),
+    ]
+    return [run for run in runs if run[1]]
 
 
 def _md(text: str) -> str:

@@ -28,6 +28,8 @@ def place(sources: FrozenSources, file: str, line: int, old: str, new: str, befo
         if found is None:
             return None
         start, end = found
+        if not new.strip():  # a deletion takes a space beside it, so no double space is left
+            start, end = _with_a_space(block.text, start, end)
         source_old, insert_at = block.text[start:end], None
     else:
         insert_at = _insertion_point(block, before, after)
@@ -88,6 +90,14 @@ def _find(block: _Block, before: str, old: str, after: str) -> tuple[int, int] |
             match = matches[0]
             return match.start(2), match.end(2)
     return None
+
+
+def _with_a_space(text: str, start: int, end: int) -> tuple[int, int]:
+    if start > 0 and text[start - 1] in " \t" and not text[start].isspace():
+        return start - 1, end
+    if end < len(text) and text[end] in " \t" and not text[end - 1].isspace():
+        return start, end + 1
+    return start, end
 
 
 def _insertion_point(block: _Block, before: str, after: str) -> int | None:
