@@ -126,7 +126,7 @@ def test_the_report_shows_suggestions_as_redlines(collected: Path) -> None:
         assert '<p class="suggestion"><strong>Suggested:</strong> Text of <del>the second chapter</del><ins>chapter two</ins>' in page
         assert "More text<ins> here</ins>" in page
     text = " ".join((page.extract_text() or "") for page in PdfReader(folder / "report.pdf").pages)
-    assert "Suggested: Text of the second chapterchapter two" in " ".join(text.split())
+    assert re.search(r"Suggested: Text of the second chapter ?chapter two", " ".join(text.split()))
     with zipfile.ZipFile(folder / "responses.docx") as docx:
         xml = docx.read("word/document.xml").decode()
     assert re.search(r"<w:strike ?/>.*?the second chapter", xml) and re.search(r'<w:u w:val="single" ?/>.*?chapter two', xml)

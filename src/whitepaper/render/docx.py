@@ -13,6 +13,7 @@ from ..config.schema import Config
 from ..pandoc import nodes
 from ..project import Project
 from ..resolve import ResolvedChapter
+from .ooxml import read_parts, set_custom_properties, write_parts
 
 REFERENCE_DOC = "reference.docx"  # in the project's templates/: the styles of its Word files
 
@@ -38,4 +39,15 @@ def write_docx(
     reference_doc = project.templates_dir / REFERENCE_DOC
     if project_styles and reference_doc.is_file():
         args += ["--reference-doc", str(reference_doc)]
-    return pandoc.ast_to_docx({"pandoc-api-version": pandoc.api_version(), "meta": meta, "blocks": blocks}, args)
+    data = pandoc.ast_to_docx({"pandoc-api-version": pandoc.api_version(), "meta": meta, "blocks": blocks}, args)
+    return without_pandoc_properties(data)
+
+
+def without_pandoc_properties(data: bytes) -> bytes:
+    """A Word file without the custom properties pandoc writes from its options, which name this
+    machine's paths (the bibliography in the cache, the citation style in the environment)."""
+    parts = read_parts(data)
+    if "docProps/custom.xml" not in parts:
+        return data
+    set_custom_properties(parts, {})
+    return write_parts(parts)

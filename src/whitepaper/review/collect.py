@@ -1,7 +1,8 @@
 """`review collect`: what reviewers send back, into the round's comments register.
 
-Annotated PDFs (returned_pdf.py) and comment sheets (returned_sheet.py) are read into
-comments located at the Markdown `file:line` an author must edit, then merged into
+Annotated PDFs (returned_pdf.py), Word packets with comments and tracked changes
+(returned_docx.py) and comment sheets (returned_sheet.py) are read into comments
+located at the Markdown `file:line` an author must edit, then merged into
 `review/ROUND/comments.yaml`: collecting a file again adds nothing, and what editors
 wrote there is kept.
 """
@@ -15,10 +16,11 @@ from ..diagnostics import DiagnosticError, Diagnostics
 from ..project import Project
 from .frozen import FrozenSources, load_round
 from .register import Comment, load_register, merge, save_register
+from .returned_docx import read_docx
 from .returned_pdf import read_pdf
 from .returned_sheet import read_sheet
 
-READERS = {".pdf": read_pdf, ".csv": read_sheet}  # what `review collect` reads, by file type
+READERS = {".pdf": read_pdf, ".docx": read_docx, ".csv": read_sheet}  # what `review collect` reads, by file type
 
 
 @dataclass
@@ -31,7 +33,7 @@ class CollectResult:
 
 
 def collect(project: Project | Path | str, round_name: str, inputs: list[Path]) -> CollectResult:
-    """Read every annotation of the given PDFs (or folders of them, or CSV sheets) into the register."""
+    """Read every comment of the given PDFs, Word files and CSV sheets (or folders of them) into the register."""
     project = Project.at(project)
     info = load_round(project, round_name)
     diagnostics = Diagnostics()

@@ -58,6 +58,7 @@ class Comment:
     status: str = "open"
     response: str = ""
     assignee: str | None = None
+    col: int | None = None  # the column where the quoted text starts on `line`, when it was found there
     suggestion: Suggestion | None = None  # suggested wording, when the comment is an edit
     resolved: bool = False  # the reviewer marked it done (Word's "resolve")
     placed: str | None = None  # how it was placed at its file and line, when not by the packet's own anchors
@@ -65,7 +66,7 @@ class Comment:
     extra: dict[str, Any] = field(default_factory=dict)  # keys an editor added; kept as they are
 
     EDITOR_FIELDS = ("status", "response", "assignee")
-    OPTIONAL = ("suggestion", "resolved", "placed", "applied")  # written only when they say something
+    OPTIONAL = ("col", "suggestion", "resolved", "placed", "applied")  # written only when they say something
 
 
 def load_register(project: Project, round_name: str) -> list[Comment]:
@@ -96,7 +97,7 @@ def load_register(project: Project, round_name: str) -> list[Comment]:
             )
             continue
         values = {k: entry.get(k) for k in known if k in entry}
-        for name in ("organisation", "file", "line", "page", "in_reply_to", "author", "date", "packet", "assignee"):
+        for name in ("organisation", "file", "line", "page", "in_reply_to", "author", "date", "packet", "assignee", "col"):
             values.setdefault(name, None)
         values.setdefault("quote", "")
         values.setdefault("source", "")

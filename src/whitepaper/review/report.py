@@ -21,6 +21,7 @@ from .. import pandoc
 from ..diagnostics import DiagnosticError, Diagnostics
 from ..pipeline.publish import HTML, PDF, publish_page
 from ..project import REGISTER_FILE, Project
+from ..render.docx import without_pandoc_properties
 from ..render.environment import render_template
 from ..write import write_outputs
 from .frozen import load_round
@@ -124,7 +125,7 @@ def report(project: Project | Path | str, round_name: str) -> ReportFiles:
         diagnostics.extend(published.diagnostics)
     if diagnostics.has_errors():
         raise DiagnosticError(diagnostics)
-    outputs["responses.docx"] = pandoc.markdown_to_docx(_responses_markdown(info.data, groups))
+    outputs["responses.docx"] = without_pandoc_properties(pandoc.markdown_to_docx(_responses_markdown(info.data, groups)))
     return ReportFiles(write_outputs(info.folder, outputs), counts)
 
 

@@ -23,11 +23,11 @@ from ..config.schema import Config, Reviewer
 from ..diagnostics import DiagnosticError, Diagnostics, EnvironmentProblem, Location
 from ..gitinfo import git_state
 from ..pipeline import BuildOptions, Reporter, Timed, produce
-from ..pipeline.publish import publish_docx
 from ..project import CONFIG_NAME, REGISTER_FILE, ROUND_FILE, Project
 from ..resolve import Document, ResolvedChapter
 from .edition import ReviewEdition
 from .packets import make_packet
+from .wordpacket import write_word_packet
 
 ROUND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,40}")
 
@@ -93,8 +93,9 @@ def start_round(
             packet = make_packet(project, full_pdf, document, produced.rendered.context, config, reviewer, chapters, name)
             diagnostics.extend(packet.diagnostics)
             files[f"{stem}.pdf"] = packet.pdf
-            if docx:  # a Word copy for reviewers who use track changes
-                files[f"{stem}.docx"] = publish_docx(analysis, config, chapters)
+            if docx:  # a Word copy for reviewers who use track changes; its comments come back placed
+                stamp = edition.stamp(config.version, produced.rendered.context.date)
+                files[f"{stem}.docx"] = write_word_packet(analysis, config, chapters, round_name=name, reviewer=reviewer.name, stamp=stamp)
             reviewers.append(_reviewer_record(reviewer, chapters, f"{stem}.pdf"))
         if diagnostics.has_errors():
             raise DiagnosticError(diagnostics)
