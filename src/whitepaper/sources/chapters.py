@@ -20,6 +20,7 @@ from ..config.validate import FieldRules, validate
 from ..config.yamlpos import load_located
 from ..diagnostics import Diagnostics, Location
 from ..project import CONFIG_NAME, Project
+from .critic import report_unclosed
 
 Status = Literal["draft", "in-review", "approved"]
 FRONT_MATTER_RULES = FieldRules(
@@ -153,6 +154,7 @@ def read_chapter(path: Path, project: Project, diagnostics: Diagnostics, known: 
         meta, body, body_line = _front_matter(text, rel, diagnostics)
     if meta is None:
         return None
+    report_unclosed(body, rel, diagnostics)  # the chapter is still read: its other problems are found too
     stem = path.stem
     slug = re.sub(r"^\d+[-_.]?", "", stem) or stem
     return Chapter(
