@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +78,11 @@ def write_project(root: Path, chapters: dict[str, str], config: str | None = Non
 
 
 def copy_sample(target: Path) -> Path:
-    return Project(REPO).copy_paper(target).root
+    """The sample paper as a clone holds it: its files and its review record (rounds, approvals)."""
+    root = Project(REPO).copy_paper(target).root
+    if (REPO / "review").is_dir():
+        shutil.copytree(REPO / "review", root / "review")
+    return root
 
 
 def pdf_pages(path: Path) -> list[str]:

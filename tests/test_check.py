@@ -276,16 +276,16 @@ def test_sample_paper_checks_clean_with_strict() -> None:
 def test_status_table_and_json(tmp_path: Path) -> None:
     project = write_project(
         tmp_path / "p",
-        {"01-a.md": "---\ntitle: Alpha\nstatus: approved\nowners: [Ann]\n---\n\nOne two three [@topol2019; @wilkinson2016fair].\n"},
+        {"01-a.md": "---\ntitle: Alpha\nstatus: in-review\nowners: [Ann]\n---\n\nOne two three [@topol2019; @wilkinson2016fair].\n"},
     )
     data = json.loads(run_cli("status", project, "--format", "json").output)
     assert data == [
-        {"file": "chapters/01-a.md", "title": "Alpha", "status": "approved", "owners": ["Ann"], "words": 4,
+        {"file": "chapters/01-a.md", "title": "Alpha", "status": "in-review", "owners": ["Ann"], "words": 4,
          "reading_minutes": 1, "citations": 2, "figures": 0, "tables": 0, "warnings": 0, "errors": 0,
-         "open_comments": 0}
+         "approved_by": [], "stale": [], "open_comments": 0}
     ]  # fmt: skip
     table = run_cli("status", project).output
-    assert "Alpha" in table and "approved" in table and "Ann" in table
+    assert "Alpha" in table and "in-review" in table and "Ann" in table
 
 
 CORPUS = CORPORA / "knowledge-graph-review"

@@ -153,7 +153,7 @@ def full_build_of(project: Path, tmp_path: Path) -> Path:
         ("02-two.md", "Note x.", "Note x.[^z]\n\n[^z]: A new note shifts the later notes' numbers.", True),
         ("01-one.md", "plain code", "```js\nlet z = 3\n```\n\n```\nplain code", True),  # a new code block
         ("03-three.md", "The last chapter", "The final chapter", True),  # front matter as it was
-        ("03-three.md", "status: in-review", "status: approved", False),  # front matter: shown in the drafts
+        ("03-three.md", "status: in-review", "status: draft", False),  # front matter: shown in the drafts
         ("03-three.md", "@topol2019 in", "@wilkinson2016fair in", False),  # citations: numbers move
         ("01-one.md", "A plot, drawn", "A bar chart, drawn", False),  # a caption, in the list of figures
         ("02-two.md", "# Two", "# Two, renamed", False),  # a title, in the contents
@@ -273,7 +273,7 @@ def test_what_else_changes_takes_the_full_path(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(pandoc, "pandoc_version", lambda: "99.0")  # another pandoc: every part again
     html_before, clusters_before = cached(project, "html"), cached(project, "citations")
     assert edit(project, "02-two.md", "Even more", "Yet more").edited_chapters == 0
-    parts = 1 + len(CHAPTERS) + 1  # the abstract, the chapters, the references
+    parts = 1 + len(CHAPTERS) + 2  # the abstract, the chapters, the references, the contributors
     assert cached(project, "html") == html_before + parts and cached(project, "citations") == clusters_before + 1
 
 

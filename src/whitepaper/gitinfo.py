@@ -35,9 +35,14 @@ def git_state(project: Path) -> GitState | None:
         return None
     if head.returncode != 0:
         return None
+    return GitState(commit=head.stdout.strip(), dirty=bool(changed_files(project)))
+
+
+def changed_files(project: Path) -> list[str]:
+    """The project's files with uncommitted changes, but those of the folders tools write into."""
     excludes = [f":(exclude){name}" for name in GENERATED_FOLDERS]  # every build writes there: no edit of the paper
     status = git(project, "status", "--porcelain", "--", ".", *excludes)
-    return GitState(commit=head.stdout.strip(), dirty=bool(status.stdout.strip()))
+    return [line[3:] for line in status.stdout.splitlines() if line.strip()]
 
 
 def file_at(project: Path, commit: str, relative: str) -> bytes | None:

@@ -19,11 +19,13 @@ CACHE_DIR = "build/.cache"
 REVIEW_DIR = "review"
 ROUND_FILE = "round.yaml"  # in review/NAME/: what a round froze and sent
 REGISTER_FILE = "comments.yaml"  # in review/NAME/: the round's comments
+APPROVALS_FILE = "review/approvals.yaml"  # chapters' sign-off
+RELEASES_DIR = "releases"  # releases/VERSION/: the published editions, committed
 
 # What a paper project is made of (the rest of its folder is the editor's business).
 PAPER_PARTS = (CONFIG_NAME, CHAPTERS_DIR, "bibliography", "figures", TEMPLATES_DIR, "styles")
 # Folders that are written by tools, never by authors: not part of the paper.
-IGNORED_FOLDERS = frozenset({BUILD_DIR, ".git", ".venv", "venv", "node_modules", "__pycache__", ".pytest_cache"})
+IGNORED_FOLDERS = frozenset({BUILD_DIR, RELEASES_DIR, ".git", ".venv", "venv", "node_modules", "__pycache__", ".pytest_cache"})
 # Folders the tool writes into; changes there do not make the paper's work tree dirty.
 GENERATED_FOLDERS = (BUILD_DIR, REVIEW_DIR)
 
@@ -66,6 +68,10 @@ class Project:
     def review_dir(self) -> Path:
         return self.root / REVIEW_DIR
 
+    @property
+    def releases_dir(self) -> Path:
+        return self.root / RELEASES_DIR
+
     def round_dir(self, name: str) -> Path:
         return self.review_dir / name
 
@@ -103,6 +109,17 @@ class Project:
                 if relative not in leave_out:
                     entries.append(f"{relative}\t{info.st_size}\t{info.st_mtime_ns}")
         return "\n".join(entries)
+
+    def paper_files(self) -> list[Path]:
+        """Every file the paper is made of (see PAPER_PARTS), in a stable order."""
+        files = []
+        for part in PAPER_PARTS:
+            source = self.root / part
+            if source.is_dir():
+                files += sorted(p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            elif source.is_file():
+                files.append(source)
+        return files
 
     def copy_paper(self, target: Path) -> Project:
         """Copy the paper's own files (not build/ or review/) into `target`."""

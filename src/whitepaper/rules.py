@@ -15,7 +15,7 @@ from .diagnostics import Rule, Severity
 CATALOGUE: dict[str, Rule] = {}
 
 # The stages, in the order a build runs them (then the commands built on it).
-STAGES = ("config", "sources", "resolve", "checks", "render", "pdf", "review", "redline", "environment")
+STAGES = ("config", "sources", "resolve", "checks", "render", "pdf", "review", "redline", "release", "environment")
 
 
 def rule(id: str, severity: Severity, stage: str, summary: str) -> Rule:  # noqa: A002
@@ -72,6 +72,7 @@ CSL_UNKNOWN = rule("csl-unknown", E, "sources", "no citation style has this name
 CSS_OUTSIDE = rule("css-outside", E, "sources", "the stylesheet named by `css:` is outside the project")
 CSS_MISSING = rule("css-missing", E, "sources", "the stylesheet named by `css:` does not exist")
 CSS_EXTERNAL = rule("css-external", E, "sources", "the stylesheet refers to a file outside the project or the network")
+APPROVALS_SYNTAX = rule("approvals-syntax", E, "sources", "review/approvals.yaml is not one approval per line as `whitepaper approve` writes")
 CRITICMARKUP_UNCLOSED = rule("criticmarkup-unclosed", E, "sources", "a CriticMarkup suggestion ({++ … ++} and the like) is not closed")
 
 # resolve: numbering, cross-references, citations, images ------------------------------
@@ -101,6 +102,7 @@ LINK_BROKEN = rule("link-broken", E, "checks", "a link to an anchor lands on no 
 CHAPTER_EMPTY = rule("chapter-empty", W, "checks", "a chapter has no content")
 HEADING_SKIP = rule("heading-skip", W, "checks", "a heading skips a level")
 TODO_MARKER = rule("todo-marker", W, "checks", "a TODO, FIXME, XXX or [citation needed] marker is left in the text")
+STATUS_UNAPPROVED = rule("status-unapproved", W, "checks", "a chapter says `status: approved` but has no approval of its text")
 SUGGESTION_PENDING = rule("suggestion-pending", W, "checks", "a CriticMarkup suggestion in a chapter awaits its owner's decision")
 FONT_MISSING = rule("font-missing", W, "checks", "a font the PDF is set in is not installed")
 
@@ -124,6 +126,7 @@ COLLECT_UNREADABLE_DOCX = rule("collect-unreadable-docx", E, "review", "a return
 COLLECT_NO_ANCHORS = rule("collect-no-anchors", W, "review", "a returned file lost what places its comments; they are kept without file and line")
 COLLECT_REWRITTEN_PDF = rule("collect-rewritten-pdf", W, "review", "a returned PDF was rewritten; its comments were placed by its margin markers and text")
 COLLECT_SUGGESTION_UNPLACED = rule("collect-suggestion-unplaced", W, "review", "a suggested edit's text is not in the source; it is kept as a comment")
+APPROVER_UNKNOWN = rule("approver-unknown", E, "review", "an approval is given by someone who owns neither the chapter nor is an editor")
 APPLY_CONFLICT = rule("apply-conflict", E, "review", "a suggestion's old text is no longer where it was: its file is left as it is")
 REGISTER_SYNTAX = rule("register-syntax", E, "review", "the comments register is not valid YAML or lacks ids")
 REGISTER_STATUS = rule("register-status", E, "review", "a comment's status is not one the register allows")
@@ -132,6 +135,12 @@ REGISTER_STATUS = rule("register-status", E, "review", "a comment's status is no
 DIFF_NOT_A_PROJECT = rule("diff-not-a-project", E, "redline", "a side of the redline is not a paper project")
 DIFF_UNKNOWN_REVISION = rule("diff-unknown-revision", E, "redline", "a side is not a git revision, a review round or a folder")
 DIFF_SIDE_FAILS = rule("diff-side-fails", E, "redline", "a side of the redline cannot be read")
+
+# releases ---------------------------------------------------------------------------------
+RELEASE_UNAPPROVED = rule("release-unapproved", E, "release", "a chapter has no approval of its text as it stands")
+RELEASE_OPEN_COMMENT = rule("release-open-comment", E, "release", "a reviewer's comment is still open")
+RELEASE_DIRTY_TREE = rule("release-dirty-tree", E, "release", "the work tree has uncommitted changes")
+RELEASE_EXISTS = rule("release-exists", E, "release", "this version is released already (a release folder or a tag)")
 
 # outside the paper ----------------------------------------------------------------------------
 ENVIRONMENT = rule("environment", E, "environment", "a tool is missing or a folder cannot be used")

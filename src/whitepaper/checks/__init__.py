@@ -12,11 +12,11 @@ from collections.abc import Iterable
 
 from ..diagnostics import Diagnostics
 from ..resolve import ResolvedChapter
-from . import bibliography, chapters, fonts, images, links, markers
+from . import approvals, bibliography, chapters, critic, fonts, images, links, markers
 from .base import ChapterCheck, Paper, PaperCheck
 
-CHAPTER_CHECKS: tuple[ChapterCheck, ...] = (chapters.CHECK, markers.CHECK)
-PAPER_CHECKS: tuple[PaperCheck, ...] = (bibliography.CHECK, images.CHECK, links.CHECK, fonts.CHECK)
+CHAPTER_CHECKS: tuple[ChapterCheck, ...] = (chapters.CHECK, markers.CHECK, critic.CHECK)
+PAPER_CHECKS: tuple[PaperCheck, ...] = (bibliography.CHECK, images.CHECK, links.CHECK, approvals.CHECK, fonts.CHECK)
 
 __all__ = ["CHAPTER_CHECKS", "PAPER_CHECKS", "Paper", "check_chapters", "check_paper", "run_all"]
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..config.schema import Config
 from ..diagnostics import Diagnostics, Rule
 from ..resolve import Document, ResolvedChapter
+from ..sources.approvals import Approval
 from ..sources.bibliography import Bibliography
 
 
@@ -22,6 +23,7 @@ class Paper:
     config: Config
     document: Document
     bibliography: Bibliography
+    approvals: list[Approval] = field(default_factory=list)  # review/approvals.yaml
 
 
 @dataclass(frozen=True)

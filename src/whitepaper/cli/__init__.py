@@ -16,10 +16,12 @@ from ..version import __version__
 # command's dependencies (or even `whitepaper --help`) would cost more. tests/test_cli.py checks
 # that each line here is the first line of the command's own help.
 COMMANDS = {
+    "approve": ("approve:approve_command", "Approve CHAPTERS as their text stands (by file, file name or id); an edit makes the approval stale."),
     "build": ("build:build_command", "Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."),
     "check": ("check:check_command", "Check the whole paper and print every problem; writes no drafts."),
     "diff": ("diff:diff_command", "Redline from OLD to NEW (default: the working tree)."),
     "new": ("new:new_command", "Create a new paper project in DIRECTORY, ready to build."),
+    "release": ("release:release_command", "Publish VERSION of the paper into releases/VERSION/, if every chapter is approved and every check passes."),
     "review": ("review:review_group", "Review rounds: review editions and per-reviewer packets, comments, reports."),
     "rules": ("rules:rules_command", "List every rule a check can report, with its default severity."),
     "serve": ("watch:serve_command", "Watch PROJECT and serve its HTML draft on http://HOST:PORT, reloading the page after each build."),

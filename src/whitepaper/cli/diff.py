@@ -15,7 +15,7 @@ from .output import Progress, exit_codes, stderr_console
 @click.argument("old")
 @click.argument("new", required=False)
 @click.option("-C", "--project", type=click.Path(file_okay=False, path_type=Path), default=".", help="The paper project (default: here).")
-@click.option("--full", is_flag=True, help="Show unchanged chapters in full, not collapsed to their heading.")
+@click.option("--full", is_flag=True, help="Show the whole paper, not only the changed blocks with a paragraph of context.")
 @click.option("--docx", is_flag=True, help="Also write a Word file with tracked changes.")
 @click.option("--stat", is_flag=True, help="Print the summary only; write nothing.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="How to print the summary.")

@@ -151,6 +151,7 @@ class Config(Model):
     abstract: str | None = Field(None, description="Abstract (Markdown).")
     keywords: list[str] = Field(default_factory=list, description="Keywords.")
     license: str | None = Field(None, description="Licence statement, e.g. `CC BY 4.0`.")
+    repository: str | None = Field(None, description="Where the paper's sources are (a git repository's URL), for citations.")
     authors: list[Author] = Field(default_factory=list, description="Authors in order.")
     affiliations: list[Affiliation] = Field(default_factory=list, description="Organisations.")
     chapters: list[str] | None = Field(None, description="Chapter files in order; default `chapters/*.md`.")
@@ -171,6 +172,8 @@ class Config(Model):
         default_factory=list, description="Lists after the table of contents: `figures`, `tables`."
     )
     reviewers: list[Reviewer] = Field(default_factory=list, description="Who reviews which chapters.")
+    editors: list[str] = Field(default_factory=list, description="Who may approve any chapter (besides its owners).")
+    contributors: bool = Field(True, description="End the paper with a Contributors section: authors' roles, owners, reviewers.")
     review: ReviewSettings = Field(default_factory=ReviewSettings, description="How review editions look.")
     allow_scripts: bool = Field(False, description="Keep raw <script>, event handlers and javascript: URLs from chapters.")
     max_image_size: float = Field(5.0, gt=0, description="Images larger than this many MB are reported.")

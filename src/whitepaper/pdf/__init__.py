@@ -13,18 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cache import Cache
-from .weasy import PdfResult, write_pdf
+from .weasy import Attached, PdfOptions, PdfResult, write_pdf
 
 if TYPE_CHECKING:
     from .parallel import Parts, PartsEngine
 
-__all__ = ["PdfResult", "lay_out", "parts_engine"]
+__all__ = ["Attached", "PdfOptions", "PdfResult", "lay_out", "parts_engine"]
 
 
-def lay_out(root: Path, print_html: str, engine: PartsEngine | None = None, parts: Parts | None = None) -> PdfResult:
-    """The PDF of a print page: in one pass, or by `engine` from the page's `parts`."""
-    if engine is None or parts is None:
-        return write_pdf(print_html, root)
+def lay_out(
+    root: Path, print_html: str, engine: PartsEngine | None = None, parts: Parts | None = None, options: PdfOptions = PdfOptions()
+) -> PdfResult:
+    """The PDF of a print page: in one pass, or by `engine` from the page's `parts` (for a plain
+    PDF only: the engine assembles parts, which no archival or tagged variant survives)."""
+    if engine is None or parts is None or options != PdfOptions():
+        return write_pdf(print_html, root, options)
     data = engine.run(parts)
     return PdfResult(data=data, refused=list(engine.refused), parts_laid_out=engine.laid_out)
 

@@ -8,7 +8,9 @@ fetched. WeasyPrint is imported on first use: `check` and `status` never need it
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +43,47 @@ def confined_fetcher(allowed: list[Path]):  # type: ignore[no-untyped-def]
             raise ValueError(f"refused to fetch {url}: outside the project folder")
 
     return ConfinedFetcher()
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file embedded in the PDF (an archival edition carries the sources it was built from)."""
+
+    name: str  # the file name shown by PDF readers, e.g. chapters/01-intro.md
+    data: bytes
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """What kind of PDF to write, beyond the page itself."""
+
+    variant: str | None = None  # a WeasyPrint pdf_variant: "pdf/a-3u", "pdf/ua-1", ...
+    tags: bool = False  # a tagged PDF: a structure tree for assistive technology
+    attachments: tuple[Attached, ...] = ()
+
+    def weasyprint(self) -> dict[str, Any]:
+        """WeasyPrint's write_pdf options for these."""
+        from weasyprint import Attachment
+
+        options: dict[str, Any] = {}
+        if self.variant:
+            options["pdf_variant"] = self.variant
+        if self.tags:
+            options["pdf_tags"] = True
+        if self.attachments:
+            created = _source_date()
+            options["attachments"] = [
+                Attachment(string=a.data, name=a.name, description=a.description or None, created=created, modified=created, relationship="Source")
+                for a in self.attachments
+            ]
+        return options
+
+
+def _source_date() -> dt.datetime:
+    """The time attached files are dated with: SOURCE_DATE_EPOCH, so builds are reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else dt.datetime.now(dt.timezone.utc)
 
 
 @dataclass
@@ -80,13 +123,13 @@ def _collected() -> Iterator[_Collect]:
         logger.propagate = previous
 
 
-def write_pdf(print_html: str, root: Path) -> PdfResult:
+def write_pdf(print_html: str, root: Path, options: PdfOptions = PdfOptions()) -> PdfResult:
     """Lay out the print HTML in one pass."""
     from weasyprint import HTML
 
     fetcher = confined_fetcher([root, PACKAGE_DATA])
     with _collected() as warnings:
-        data = HTML(string=print_html, base_url=base_url(root), url_fetcher=fetcher).write_pdf()
+        data = HTML(string=print_html, base_url=base_url(root), url_fetcher=fetcher).write_pdf(**options.weasyprint())
     return PdfResult(data=data or b"", refused=fetcher.refused, warnings=warnings.messages)
 
 

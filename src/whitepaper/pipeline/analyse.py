@@ -16,8 +16,10 @@ from ..diagnostics import DiagnosticError, Diagnostics, plural
 from ..parse import parse_texts
 from ..project import Project
 from ..resolve import Document, resolve
+from ..sources.approvals import Approval, read_approvals
 from ..sources.bibliography import Bibliography, load_bibliography
 from ..sources.chapters import Chapter, read_chapters
+from ..sources.rounds import ReviewRound, read_rounds
 from ..sources.styles import resolve_style
 from ..sources.stylesheet import load_stylesheet
 from .stats import ChapterStats, chapter_stats
@@ -34,6 +36,8 @@ class Analysis:
     bibliography: Bibliography = field(default_factory=Bibliography)
     csl: Path | None = None
     stylesheet: str = ""  # the project's own CSS (`css:`), checked
+    approvals: list[Approval] = field(default_factory=list)  # chapters' sign-off (review/approvals.yaml)
+    rounds: list[ReviewRound] = field(default_factory=list)  # review rounds and their reviewers, for the back matter
     document: Document | None = None
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     stats: list[ChapterStats] = field(default_factory=list)
@@ -42,7 +46,7 @@ class Analysis:
     def checked(self) -> checks.Paper:
         """The paper as the checks see it (once resolved)."""
         assert self.loaded is not None and self.document is not None
-        return checks.Paper(self.loaded.config, self.document, self.bibliography)
+        return checks.Paper(self.loaded.config, self.document, self.bibliography, self.approvals)
 
 
 def analyse(project: Project | Path | str, reporter: Reporter | None = None, *, use_cache: bool = True) -> Analysis:
@@ -68,6 +72,8 @@ def analyse(project: Project | Path | str, reporter: Reporter | None = None, *, 
         analysis.bibliography = load_bibliography(project, loaded, diagnostics, cache)
         analysis.csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
         analysis.stylesheet = load_stylesheet(project, loaded, diagnostics)
+        analysis.approvals = read_approvals(project, diagnostics)
+        analysis.rounds = read_rounds(project)
         timed.stage("parse", plural(len(analysis.chapters), "chapter"))
         *chapter_blocks, abstract_blocks = parsing.result()
 
@@ -76,7 +82,7 @@ def analyse(project: Project | Path | str, reporter: Reporter | None = None, *, 
     checks.run_all(analysis.checked(), diagnostics)
     diagnostics.apply_rules(config.rules)
     diagnostics.sort()
-    analysis.stats = chapter_stats(analysis.document, diagnostics)
+    analysis.stats = chapter_stats(analysis.document, diagnostics, analysis.approvals)
     timed.finish()
     analysis.timings = timed.timings
     return analysis

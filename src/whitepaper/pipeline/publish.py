@@ -18,10 +18,11 @@ from .. import rules
 from ..cache import Cache
 from ..config.schema import Config
 from ..diagnostics import Diagnostics, Location
-from ..pdf import lay_out
+from ..pdf import PdfOptions, lay_out
 from ..project import CONFIG_NAME, Project
 from ..render.body import Body, render_body
 from ..render.context import TemplateContext, context
+from ..render.contributors import contributors_part
 from ..render.docx import write_docx
 from ..render.pages import render_pages, render_print_part
 from ..render.summaries import SummaryTables
@@ -64,7 +65,8 @@ def render(
     if edition is not None:
         edition.transform(document)
     tables = SummaryTables(analysis.project, document.targets, config)
-    body = render_body(document, config, analysis.csl, bibliography_json(analysis), tables, cache)
+    back = [contributors_part(analysis.project, config, document, analysis.rounds)] if config.contributors else []
+    body = render_body(document, config, analysis.csl, bibliography_json(analysis), tables, cache, back)
     for line in body.warnings.splitlines():
         if line.strip():
             diagnostics.add(rules.PANDOC_WARNING, Location(CONFIG_NAME), f"pandoc: {line.strip()}")
@@ -84,6 +86,7 @@ def publish(
     engine: PartsEngine | None = None,
     print_page: bool = True,
     reporter: Timed | None = None,
+    pdf_options: PdfOptions = PdfOptions(),
 ) -> Published:
     """The outputs of a rendered paper: `name`.html, `name`.pdf, `name`.print.html, as `formats` ask.
 
@@ -103,7 +106,7 @@ def publish(
         if reporter is not None:
             reporter.stage("pdf", "laying out pages")
         parts = _parts(project, ctx) if engine is not None else None
-        pdf = lay_out(project.root, pages.print, engine, parts)
+        pdf = lay_out(project.root, pages.print, engine, parts, pdf_options)
         stylesheet = analysis.loaded.config.css if analysis.loaded else None
         _report_refused(pdf.refused, project, analysis.chapters, published.diagnostics, stylesheet)
         published.outputs[f"{name}.pdf"] = pdf.data

@@ -148,7 +148,7 @@ def _resolve_again(analysis: Analysis, document: Document, index: int, blocks: l
     chapter = analysis.chapters[index]
     diagnostics = Diagnostics()
     again = resolve_again(analysis.project, config, document, index, chapter, blocks, analysis.bibliography, diagnostics)
-    checks.check_chapters(checks.Paper(config, document, analysis.bibliography), [again.resolved], diagnostics)
+    checks.check_chapters(checks.Paper(config, document, analysis.bibliography, analysis.approvals), [again.resolved], diagnostics)
     diagnostics.apply_rules(config.rules)
     if len(diagnostics) or signature(again.resolved, again.own, again.after) != signed:
         return None

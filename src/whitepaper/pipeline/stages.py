@@ -15,7 +15,7 @@ from .. import rules
 from ..cache import Cache
 from ..config.schema import Config
 from ..diagnostics import Diagnostic, DiagnosticError, Diagnostics
-from ..pdf import parts_engine
+from ..pdf import PdfOptions, parts_engine
 from ..project import Project
 from ..render.pages import can_lay_out_in_parts
 from ..write import build_lock, write_atomic, write_outputs
@@ -90,7 +90,8 @@ def produce(project: Project, options: BuildOptions, reporter: Timed) -> Produce
         cache = Cache(project.cache_dir, enabled=options.use_cache)
         rendered, found = render(analysis, config, edition=options.edition, cache=cache)
         analysis.diagnostics.extend(found)
-        published = publish(analysis, rendered, options.name_for(analysis.loaded.config), formats, engine=engine, reporter=reporter)
+        name = options.name_for(analysis.loaded.config)
+        published = publish(analysis, rendered, name, formats, engine=engine, reporter=reporter, pdf_options=options.pdf)
     return _finished(analysis, rendered, published)
 
 
@@ -146,7 +147,7 @@ def _engine(analysis: Analysis, options: BuildOptions, formats: tuple[str, ...])
     """
     markdown = sum(len(c.body) for c in analysis.chapters)
     jobs = options.jobs or (os.cpu_count() or 1 if markdown * HTML_PER_MARKDOWN >= PARALLEL_FROM else 1)
-    if PDF not in formats or jobs == 1 or not can_lay_out_in_parts(analysis.project):
+    if PDF not in formats or jobs == 1 or options.pdf != PdfOptions() or not can_lay_out_in_parts(analysis.project):
         yield None
         return
     with parts_engine(analysis.project.root, Cache(analysis.project.cache_dir, enabled=options.use_cache), jobs) as engine:

@@ -1,13 +1,14 @@
-"""Each chapter's numbers, for `status`: words, reading time, citations, figures, tables, problems."""
+"""Each chapter's numbers, for `status`: words, reading time, citations, figures, tables, problems, sign-off."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Diagnostics
 from ..resolve import Document
 from ..resolve.numbering import Target
+from ..sources.approvals import Approval, standing
 
 WORDS_PER_MINUTE = 230
 
@@ -25,9 +26,11 @@ class ChapterStats:
     tables: int
     warnings: int = 0
     errors: int = 0
+    approved_by: list[str] = field(default_factory=list)  # "Name (date)" of each approval of the text as it is
+    stale: list[str] = field(default_factory=list)  # "Name (date)" of approvals the text has outgrown
 
 
-def chapter_stats(document: Document, diagnostics: Diagnostics) -> list[ChapterStats]:
+def chapter_stats(document: Document, diagnostics: Diagnostics, approvals: list[Approval]) -> list[ChapterStats]:
     stats = []
     by_chapter: dict[str, list[Target]] = {}
     for target in document.targets.by_id.values():
@@ -39,6 +42,7 @@ def chapter_stats(document: Document, diagnostics: Diagnostics) -> list[ChapterS
         words, cites = resolved.survey.words, resolved.survey.citations
         targets = by_chapter.get(resolved.id, [])
         mine = by_file.get(resolved.source.rel, [])
+        held = standing(approvals, resolved.source)
         stats.append(
             ChapterStats(
                 file=resolved.source.rel,
@@ -52,6 +56,8 @@ def chapter_stats(document: Document, diagnostics: Diagnostics) -> list[ChapterS
                 tables=sum(1 for t in targets if t.kind == "table"),
                 warnings=sum(1 for d in mine if d.severity.value == "warning"),
                 errors=sum(1 for d in mine if d.severity.value == "error"),
+                approved_by=[f"{a.by} ({a.at[:10]})" for a in held.valid],
+                stale=[f"{a.by} ({a.at[:10]})" for a in held.stale],
             )
         )
     return stats

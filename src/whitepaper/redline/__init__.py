@@ -10,21 +10,24 @@ from pathlib import Path
 from typing import Any
 
 from .. import rules
+from ..config.schema import Config
 from ..diagnostics import DiagnosticError, Diagnostics, Location
 from ..pandoc import nodes
 from ..pipeline import Analysis, Reporter, Timed, analyse
 from ..pipeline.publish import HTML, PDF, publish, publish_docx, render
 from ..project import Project
-from ..render.environment import environment, render_template
-from ..resolve import Document
+from ..render.environment import render_template
+from ..resolve import Document, ResolvedChapter
+from ..resolve.numbering import Targets
 from ..write import write_outputs
 from .compare import Comparer, Marks, Redline, key
 from .sides import Side, materialise, safe_label
+from .view import SUMMARY_ID, ChapterView, chapter_views, cited, contents, ids, unlink
 
 
 @dataclass
 class DiffOptions:
-    full: bool = False  # show unchanged chapters in full
+    full: bool = False  # every chapter, every block; else only the changes, with their context
     docx: bool = False
     stat_only: bool = False  # compare, but write nothing
 
@@ -78,7 +81,7 @@ def diff(
             return result
         timed.stage("render", "redline")
         name = f"diff-{safe_label(old_side.label)}-{safe_label(new_side.label)}"
-        outputs = _render(new, redline, result, name, options, timed)
+        outputs = _render(old, new, redline, result, name, options, timed)
         result.outputs = write_outputs(project.build_dir, outputs)
     return result
 
@@ -128,30 +131,23 @@ def _changed_blocks(redline: Redline, old: Document, new: Document, kinds: list[
                 redline.blocks[kind].changed.append((target.number, target.title))
 
 
-def _render(new: Analysis, redline: Redline, result: DiffResult, name: str, options: DiffOptions, timed: Timed) -> dict[str, bytes]:
+def _render(
+    old: Analysis, new: Analysis, redline: Redline, result: DiffResult, name: str, options: DiffOptions, timed: Timed
+) -> dict[str, bytes]:
     """The redline's outputs: the NEW side's paper with its changes marked, through the publishing tail."""
-    assert new.document is not None and new.loaded is not None
-    document = copy.copy(new.document)
-    chapters = []
-    for change in redline.chapters:
-        base = change.new or change.old
-        assert base is not None
-        chapter = copy.copy(base)
-        if change.status in ("unchanged", "renamed") and not options.full:
-            note = "No changes." if change.status == "unchanged" else f"No changes (renamed from {change.renamed_from})."
-            chapter.blocks = [change.blocks[0], nodes.div("", ["no-changes"], [nodes.para(nodes.text_inlines(note))])]
-        else:
-            chapter.blocks = change.blocks
-        chapters.append(chapter)
-    summary = nodes.raw_html(render_template(new.project, "redline_summary.html", **_summary(result)))
-    summary_chapter = copy.copy(chapters[0])
-    summary_chapter.id = "redline-summary"
-    summary_chapter.blocks = [nodes.header(1, "redline-summary", nodes.text_inlines("Summary of changes")), summary]
-    document.chapters = [summary_chapter, *chapters]
-    config = new.loaded.config.model_copy(update={"title": f"Redline: {new.loaded.config.title}",
-                                                  "subtitle": f"{result.old.description} → {result.new.description}"})  # fmt: skip
+    assert old.document is not None and new.document is not None and new.loaded is not None
+    views, lead = chapter_views(redline, old.document, new.document, options.full)
+    document = _shown_document(old.document, new.document, views, options.full)
+    document.chapters.insert(0, _summary_chapter(new.project, old.document, new.document, views, lead, result, options.full))
+    base = new.loaded.config
+    update: dict[str, Any] = {"title": f"Redline: {base.title}", "subtitle": f"{result.old.description} → {result.new.description}"}
+    if not options.full:
+        update["contributors"] = False  # back matter the redline does not compare
+    config = base.model_copy(update=update)
     shown = dataclasses.replace(new, document=document)
-    rendered, diagnostics = render(shown, config, stylesheet=_stylesheet(new.project))
+    # Collapsed, the reference list names only the works the shown text cites, with their numbers in the paper.
+    stylesheet = render_template(new.project, "css/redline.css", shown_references=None if options.full else document.cited)
+    rendered, diagnostics = render(shown, config, stylesheet=stylesheet)
     timed.stage("pdf", "redline")
     published = publish(shown, rendered, name, [HTML, PDF])
     diagnostics.extend(published.diagnostics)
@@ -159,25 +155,80 @@ def _render(new: Analysis, redline: Redline, result: DiffResult, name: str, opti
         raise DiagnosticError(diagnostics)
     outputs = published.outputs
     if options.docx:  # Word with real tracked changes: pandoc writes `insertion`/`deletion` spans as w:ins/w:del
-        outputs[f"{name}.docx"] = publish_docx(shown, config, chapters, styled=False)
+        outputs[f"{name}.docx"] = _docx(new, redline, config)
     return outputs
 
 
-def _stylesheet(project: Project) -> str:
-    """How insertions, deletions and moves look (css/redline.css, the project's own if it has one)."""
-    env = environment(project)
-    source, _, _ = env.loader.get_source(env, "css/redline.css")  # type: ignore[union-attr]
-    return source
+def _shown_document(old: Document, new: Document, views: list[ChapterView], full: bool) -> Document:
+    """The NEW side's paper with the chapters shown, each with the blocks shown. Its contents and
+    lists of figures and tables name only what is shown; collapsed, links to what is left out
+    become text, and only the works the shown text cites count as cited."""
+    document = copy.copy(new)
+    document.chapters = []
+    for view in views:
+        if view.shown:
+            chapter = copy.copy(view.change.new or view.change.old)
+            assert chapter is not None
+            chapter.blocks = view.blocks if full else copy.deepcopy(view.blocks)  # unlinked below; the Word file keeps its links
+            document.chapters.append(chapter)
+    headings = contents(views, old, new)
+    if full:
+        document.targets = Targets(by_id=new.targets.by_id, chapter_labels=new.targets.chapter_labels, headings=headings)
+        return document
+    document.abstract = copy.deepcopy(new.abstract)
+    present = ids([block for chapter in document.chapters for block in chapter.blocks])
+    left_out = ids([block for view in views for block in view.change.blocks]) - present
+    keys: set[str] = set()
+    for blocks in [document.abstract, *(chapter.blocks for chapter in document.chapters)]:
+        unlink(blocks, left_out)
+        keys |= cited(blocks)
+    shown_targets = {identifier: target for identifier, target in new.targets.by_id.items() if identifier in present}
+    document.targets = Targets(by_id=shown_targets, chapter_labels=new.targets.chapter_labels, headings=headings)
+    document.cited = [key for key in new.cited if key in keys]
+    return document
 
 
-def _summary(result: DiffResult) -> dict[str, Any]:
-    """What the summary page shows: the sides, metadata changes, each chapter's change, numbered blocks."""
-    rows = []
-    for change in result.redline.chapters:
-        side = change.new or change.old
-        assert side is not None
+def _summary_chapter(
+    project: Project, old: Document, new: Document, views: list[ChapterView], lead: list[Any], result: DiffResult, full: bool
+) -> ResolvedChapter:
+    """The chapter that opens the redline: the summary of changes, the HTML's change navigation,
+    and the hidden citations of the chapters left out before the first one shown."""
+    summary = render_template(project, "redline_summary.html", **_summary(result, views, old, new, full))
+    navigation = render_template(project, "redline_nav.html", total=sum(view.changes for view in views))
+    chapter = copy.copy(new.chapters[0])
+    chapter.id = SUMMARY_ID
+    heading = nodes.header(1, SUMMARY_ID, nodes.text_inlines("Summary of changes"))
+    chapter.blocks = [heading, nodes.raw_html(summary), nodes.raw_html(navigation), *lead]
+    return chapter
+
+
+def _docx(new: Analysis, redline: Redline, config: Config) -> bytes:
+    """The Word file holds the whole paper, collapsed or not: its tracked changes are there to be
+    accepted or rejected into the paper, and Word steps from change to change itself."""
+    chapters = []
+    for change in redline.chapters:
+        chapter = copy.copy(change.new or change.old)
+        assert chapter is not None
+        chapter.blocks = change.blocks
+        chapters.append(chapter)
+    return publish_docx(new, config, chapters, styled=False)
+
+
+def _summary(result: DiffResult, views: list[ChapterView], old: Document, new: Document, full: bool) -> dict[str, Any]:
+    """What the summary page shows: the sides, metadata changes, a row for each chapter that changed
+    (with its count of changes, linked to the first), the unchanged chapters on one line, numbered blocks."""
+    rows, unchanged = [], []
+    for view in views:
+        change = view.change
+        label = (new if change.new else old).targets.chapter_labels.get(view.id, "")  # a removed chapter's number was the old one
+        title = f"{label} {change.title}".strip()
+        anchor = view.id if view.shown else ""
+        if change.status == "unchanged":
+            unchanged.append({"anchor": anchor, "title": title})
+            continue
         status = change.status + (f" (was {change.renamed_from})" if change.renamed_from else "")
-        rows.append({"anchor": side.id, "title": change.title, "status": status, "added": change.words_added, "removed": change.words_removed})
+        rows.append({"anchor": anchor, "title": title, "status": status, "changes": view.changes, "first": view.first_change,
+                     "added": change.words_added, "removed": change.words_removed})  # fmt: skip
     blocks = []
     for kind, changes in result.redline.blocks.items():
         lines = [("added", f"added {n} “{t}”") for n, t in changes.added]
@@ -185,7 +236,8 @@ def _summary(result: DiffResult) -> dict[str, Any]:
         lines += [("", f"changed {n} “{t}”") for n, t in changes.changed]
         if lines:
             blocks.append((kind, lines))
-    return {"old": result.old.description, "new": result.new.description, "metadata": result.redline.metadata, "chapters": rows, "blocks": blocks}
+    return {"old": result.old.description, "new": result.new.description, "metadata": result.redline.metadata,
+            "chapters": rows, "unchanged": unchanged, "collapsed": not full, "blocks": blocks}  # fmt: skip
 
 
 __all__ = ["DiffOptions", "DiffResult", "diff"]

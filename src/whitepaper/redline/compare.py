@@ -24,6 +24,8 @@ from ..resolve import Document, ResolvedChapter
 NUMBER_CLASSES = {"section-number", "caption-label", "block-label", "equation-number"}
 SIMILAR = 0.45  # blocks at least this alike are compared word by word; less alike, replaced whole
 MOVED_MIN = 20  # characters a block needs before an identical one elsewhere counts as moved
+# The classes of the divs that mark a change around a block (each carries a bar in the margin).
+CHANGE_CLASSES = frozenset({"changed-block", "inserted-block", "deleted-block", "moved-block", "replaced-block"})
 
 
 @dataclass
@@ -155,13 +157,17 @@ class Comparer:
                 blocks = [old.blocks[0], *self._delete_all(old.blocks[1:])]
                 status = "removed"
             else:
-                blocks = [new.blocks[0], *self._blocks(old.blocks[1:], new.blocks[1:])]
+                blocks = [self._chapter_heading(old.blocks[0], new.blocks[0]), *self._blocks(old.blocks[1:], new.blocks[1:])]
                 status = "changed" if self.changes else "unchanged"
             renamed = old.source.rel if old and new and old.source.rel != new.source.rel else None
             if renamed and status == "unchanged":
                 status = "renamed"
             changes.append(ChapterChange(old, new, status, renamed, self.added, self.removed, blocks))
         return Redline(changes, [], _block_changes(self.old, self.new, block_kinds))
+
+    def _chapter_heading(self, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+        """A retitled chapter's heading, word by word (its number is not part of its title)."""
+        return new if key(old) == key(new) else self._pair(old, new)
 
     # Block lists: aligned, then each pair compared ------------------------------------------------
 

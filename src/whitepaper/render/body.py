@@ -29,10 +29,10 @@ from .summaries import SummaryTables
 ABSTRACT_END = "<!-- whitepaper:end-of-abstract -->"
 
 
-def body_parts(document: Document, tables: SummaryTables) -> list[list[Any]]:
+def body_parts(document: Document, tables: SummaryTables, back_matter: list[list[Any]] | None = None) -> list[list[Any]]:
     """The paper as the parts pandoc renders one by one: the abstract, then each chapter as a div,
-    then a References chapter when something is cited and no chapter places the bibliography.
-    Summary tables are filled in."""
+    then a References chapter when something is cited and no chapter places the bibliography,
+    then the back matter (the Contributors). Summary tables are filled in."""
     parts: list[list[Any]] = [document.abstract] + [chapter_part(chapter) for chapter in document.chapters]
     for part in parts:
         tables.fill(part)
@@ -40,7 +40,7 @@ def body_parts(document: Document, tables: SummaryTables) -> list[list[Any]]:
     if document.cited and not has_refs:
         references = [nodes.header(1, "references", nodes.text_inlines("References")), nodes.div("refs", [], [])]
         parts.append([nodes.div("chapter-references", ["chapter", "references-chapter"], references)])
-    return parts
+    return parts + list(back_matter or [])
 
 
 def chapter_part(chapter: ResolvedChapter) -> list[Any]:
@@ -56,9 +56,9 @@ def pandoc_meta(config: Config) -> dict[str, Any]:
     }
 
 
-def pandoc_document(document: Document, config: Config, tables: SummaryTables) -> dict[str, Any]:
+def pandoc_document(document: Document, config: Config, tables: SummaryTables, back_matter: list[list[Any]] | None = None) -> dict[str, Any]:
     """The whole paper as one pandoc AST (what `render_body` renders in parts)."""
-    parts = body_parts(document, tables)
+    parts = body_parts(document, tables, back_matter)
     blocks = [*document.abstract, nodes.raw_html(ABSTRACT_END)] + [block for part in parts[1:] for block in part]
     return {"pandoc-api-version": pandoc.api_version(), "meta": pandoc_meta(config), "blocks": blocks}
 
@@ -97,11 +97,17 @@ class Body:
 
 
 def render_body(
-    document: Document, config: Config, csl: Path, bibliography_json: Path | None, tables: SummaryTables, cache: Cache | None = None
+    document: Document,
+    config: Config,
+    csl: Path,
+    bibliography_json: Path | None,
+    tables: SummaryTables,
+    cache: Cache | None = None,
+    back_matter: list[list[Any]] | None = None,
 ) -> Body:
     """The abstract's and the body's HTML, the parts they were joined from, and pandoc's warnings."""
     cache = cache or Cache(Path(), enabled=False)
-    parts = body_parts(document, tables)
+    parts = body_parts(document, tables, back_matter)
     clusters = [list(nodes.cites(part)) for part in parts]
     everything = [cluster for part in clusters for cluster in part]
     has_refs = any(nodes.is_refs(node) for part in parts for node in nodes.walk_blocks(part))

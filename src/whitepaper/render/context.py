@@ -123,7 +123,8 @@ def context(config: Config, document: Document, abstract_html: str, body_html: s
         abstract_html=abstract_html,
         body_html=body_html,
         toc=[TocEntry(h.level, h.id, h.number, h.text) for h in document.headings if h.level <= config.toc_depth]
-        + ([TocEntry(1, "references", "", "References")] if document.cited and 'id="references"' in body_html else []),
+        + ([TocEntry(1, "references", "", "References")] if document.cited and 'id="references"' in body_html else [])
+        + ([TocEntry(1, "contributors", "", "Contributors")] if 'id="contributors"' in body_html else []),
         lists={
             name: [ListEntry(t.id, t.number, first_sentence(t.title)) for t in document.listed(name.rstrip("s"))]
             for name in config.lists_of

@@ -18,11 +18,13 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..config.schema import Config
+from ..diagnostics import Diagnostics
 from ..gitinfo import git_state
 from ..pandoc import nodes
 from ..project import Project
 from ..render.context import ReviewView, TemplateContext
 from ..resolve import Document, ResolvedChapter
+from ..sources.approvals import Approval, Standing, read_approvals, standing
 
 DESTINATION_PREFIX = "L:"
 STATUS_LABELS = {"draft": "Draft", "in-review": "In review", "approved": "Approved"}
@@ -35,14 +37,17 @@ class ReviewEdition:
 
     round: str | None = None  # the review round's name, e.g. "r1"
     commit: str | None = None  # short hash, with "+dirty" when the tree had uncommitted changes
+    approvals: tuple[Approval, ...] = ()  # the chapters' sign-off, shown under each chapter heading
     suffix: str = ".review"
     formats: tuple[str, ...] = ("pdf",)
 
     @classmethod
     def of(cls, project: Project, round_name: str | None = None) -> ReviewEdition:
-        """The review edition of a project as it stands: its commit, if it is in git."""
+        """The review edition of a project as it stands: its commit, if it is in git, and its approvals
+        (a broken approvals file is the build's to report)."""
         state = git_state(project.root)
-        return cls(round=round_name, commit=state.describe() if state else None)
+        approvals = tuple(read_approvals(project, Diagnostics()))
+        return cls(round=round_name, commit=state.describe() if state else None, approvals=approvals)
 
     def configure(self, config: Config) -> Config:
         if config.review.paper_size:
@@ -50,7 +55,7 @@ class ReviewEdition:
         return config
 
     def transform(self, document: Document) -> None:
-        mark_sources(document)
+        mark_sources(document, list(self.approvals))
 
     def view(self, config: Config, ctx: TemplateContext) -> None:
         png = watermark_png(config.review.watermark)
@@ -78,12 +83,12 @@ def parse_destination(name: str) -> tuple[str, int] | None:
     return (path, int(line)) if path and line.isdigit() else None
 
 
-def mark_sources(document: Document) -> None:
-    """Wrap every mapped block in a marker div; put status and owners under each chapter heading."""
+def mark_sources(document: Document, approvals: list[Approval] | None = None) -> None:
+    """Wrap every mapped block in a marker div; put status, owners and sign-off under each chapter heading."""
     used: dict[str, int] = {}
     for chapter in document.chapters:
         chapter.blocks = _wrap(chapter.blocks, chapter, used)
-        _status_badge(chapter)
+        _status_badge(chapter, standing(approvals or [], chapter.source))
 
 
 def _wrap(blocks: list[Any], chapter: ResolvedChapter, used: dict[str, int]) -> list[Any]:
@@ -131,12 +136,17 @@ def _wrap_children(block: dict[str, Any], chapter: ResolvedChapter, used: dict[s
         content[1] = [_wrap(item, chapter, used) for item in content[1]]
 
 
-def _status_badge(chapter: ResolvedChapter) -> None:
+def _status_badge(chapter: ResolvedChapter, held: Standing) -> None:
     meta = chapter.source.meta
     text = f"Status: {STATUS_LABELS[meta.status]}"
     if meta.owners:
         text += f" · Owners: {', '.join(meta.owners)}"
-    badge = nodes.div("", ["chapter-meta", f"status-{meta.status}"], [nodes.para(nodes.text_inlines(text))])
+    if held.valid:
+        text += " · Approved by " + ", ".join(f"{a.by} ({a.at[:10]})" for a in held.valid)
+    elif held.stale:
+        text += " · Approval stale: edited since " + ", ".join(f"{a.by} approved it ({a.at[:10]})" for a in held.stale)
+    classes = ["chapter-meta", f"status-{meta.status}"] + (["approval-stale"] if held.stale and not held.valid else [])
+    badge = nodes.div("", classes, [nodes.para(nodes.text_inlines(text))])
     chapter.blocks.insert(1, badge)
 
 
