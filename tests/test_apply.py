@@ -130,3 +130,23 @@ def test_the_report_shows_suggestions_as_redlines(collected: Path) -> None:
     with zipfile.ZipFile(folder / "responses.docx") as docx:
         xml = docx.read("word/document.xml").decode()
     assert re.search(r"<w:strike ?/>.*?the second chapter", xml) and re.search(r'<w:u w:val="single" ?/>.*?chapter two', xml)
+
+
+def test_suggestions_written_as_criticmarkup_for_the_owner(collected: Path) -> None:
+    project = collected
+    second = project / "chapters" / "02-second.md"
+    before = second.read_text()
+    accept(project, "Plainer.", "Replace “More text”")
+    result = run_cli("review", "apply", "r1", "--as-suggestions", "-C", project)
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 suggestions as CriticMarkup to chapters/02-second.md" in result.output
+    text = second.read_text()
+    assert "Text of {~~the second chapter~>chapter two~~}{>>Rita Reviewer (c-" in text and "): Plainer.<<}" in text
+    assert "More text{++ here++}{>>Rita Reviewer (c-" in text  # a change with no words of its own: no comment text
+    register = yaml.safe_load((project / "review" / "r1" / "comments.yaml").read_text())["comments"]
+    assert sum(1 for c in register if str(c.get("applied", "")).endswith("as a suggestion")) == 2
+    pending = run_cli("check", project)
+    assert pending.output.count("[suggestion-pending]") == 2  # a change and its comment are one suggestion
+    decided = run_cli("review", "apply", "--source", "chapters/02-second.md", "--all", "-C", project)
+    assert decided.exit_code == 0, decided.output
+    assert second.read_text() == before.replace("Text of the second chapter", "Text of chapter two").replace("More text.", "More text here.")

@@ -400,3 +400,21 @@ def test_a_rebuild_after_editing_a_chapter_with_marks_is_a_full_build(tmp_path: 
         edit(project, "{--every--}", "{--every")
     assert [(d.rule, d.location.line, d.location.col) for d in raised.value.diagnostics.errors] == [("criticmarkup-unclosed", 7, 1)]
     assert (project / "build" / "paper.html").read_bytes() == html
+
+
+def test_review_apply_source_decides_from_the_command_line(tmp_path: Path) -> None:
+    project, path = decided_project(tmp_path / "p")
+    dry = run_cli("review", "apply", "--source", "chapters/01-decided.md", "--accept", "5:6", "--dry-run", "-C", project)
+    assert dry.exit_code == 0, dry.output
+    assert "+Some new words and {--old--} ones." in dry.output.replace("\r", "") and path.read_bytes() == DECIDED.encode()
+    unknown = run_cli("review", "apply", "--source", "chapters/01-decided.md", "--accept", "5:6", "--reject", "5:9", "-C", project)
+    assert unknown.exit_code == 1 and path.read_bytes() == DECIDED.encode()
+    assert "chapters/01-decided.md:5:9: error: no suggestion starts at 5:9; nothing was written" in unknown.output
+    assert "[suggestion-unknown]" in unknown.output and "Traceback" not in unknown.output
+    done = run_cli("review", "apply", "--source", "chapters/01-decided.md", "--reject", "5:6", "--all", "-C", project)
+    assert done.exit_code == 0, done.output
+    assert "decided 6 suggestions in chapters/01-decided.md (5 accepted, 1 rejected); 0 left" in done.output
+    assert "Some words and ones." in path.read_text()
+    for wrong in (["r1", "--source", "chapters/01-decided.md", "--all"], ["--source", "chapters/01-decided.md"], ["r1", "--accept", "5:6"]):
+        refused = run_cli("review", "apply", *wrong, "-C", project)
+        assert refused.exit_code == 2 and "Traceback" not in refused.output, refused.output

@@ -127,6 +127,7 @@ COLLECT_NO_ANCHORS = rule("collect-no-anchors", W, "review", "a returned file lo
 COLLECT_REWRITTEN_PDF = rule("collect-rewritten-pdf", W, "review", "a returned PDF was rewritten; its comments were placed by its margin markers and text")
 COLLECT_SUGGESTION_UNPLACED = rule("collect-suggestion-unplaced", W, "review", "a suggested edit's text is not in the source; it is kept as a comment")
 APPROVER_UNKNOWN = rule("approver-unknown", E, "review", "an approval is given by someone who owns neither the chapter nor is an editor")
+SUGGESTION_UNKNOWN = rule("suggestion-unknown", E, "review", "no CriticMarkup suggestion of the chapter starts at this LINE:COL id")
 APPLY_CONFLICT = rule("apply-conflict", E, "review", "a suggestion's old text is no longer where it was: its file is left as it is")
 REGISTER_SYNTAX = rule("register-syntax", E, "review", "the comments register is not valid YAML or lacks ids")
 REGISTER_STATUS = rule("register-status", E, "review", "a comment's status is not one the register allows")

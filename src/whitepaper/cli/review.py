@@ -8,10 +8,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ..diagnostics import plural
+from .. import rules
+from ..diagnostics import DiagnosticError, Diagnostics, Location, UsageProblem, plural
 from ..project import Project
 from ..review.apply import apply
 from ..review.collect import collect
+from ..review.critic import Everything, decide, proposed
 from ..review.register import load_register
 from ..review.report import locate, report
 from ..review.rounds import list_rounds, start_round
@@ -70,27 +72,84 @@ def report_command(name: str, project: Path) -> None:
 
 
 @review_group.command("apply")
-@click.argument("name")
+@click.argument("name", required=False)
 @click.argument("ids", nargs=-1)
 @PROJECT
 @click.option("--dry-run", is_flag=True, help="Print what would change, as a unified diff; write nothing.")
-def apply_command(name: str, ids: tuple[str, ...], project: Path, dry_run: bool) -> None:
+@click.option("--as-suggestions", is_flag=True, help="Write the suggestions into the chapters as CriticMarkup, for their owners to decide.")
+@click.option("--source", "chapter", metavar="CHAPTER", help="Decide the CriticMarkup suggestions written in CHAPTER instead.")
+@click.option("--accept", multiple=True, metavar="ID", help="With --source: accept the suggestion at LINE:COL (as `check` names it).")
+@click.option("--reject", multiple=True, metavar="ID", help="With --source: reject the suggestion at LINE:COL.")
+@click.option(
+    "--all", "everything", type=click.Choice(["accept", "reject"]), is_flag=False, flag_value="accept",
+    help="With --source: decide every other suggestion too (--all: accept them, --all=reject).",
+)  # fmt: skip
+def apply_command(
+    name: str | None,
+    ids: tuple[str, ...],
+    project: Path,
+    dry_run: bool,
+    as_suggestions: bool,
+    chapter: str | None,
+    accept: tuple[str, ...],
+    reject: tuple[str, ...],
+    everything: Everything | None,
+) -> None:
     """Apply the suggested wording of round NAME's accepted comments (or of the comments IDS) to the chapters.
 
     A suggestion is applied only where its old text still stands; otherwise it is reported
     as a conflict and its file is left as it is. Applying again changes nothing.
+    With --as-suggestions the chapters get CriticMarkup instead (`{~~old~>new~~}` and the
+    reviewer's comment), which their owners accept or reject with --source.
+
+    With --source CHAPTER, no round is named: the CriticMarkup suggestions written in
+    CHAPTER are accepted or rejected by their LINE:COL ids.
     """
     with exit_codes():
-        result = apply(project, name, list(ids) or None, dry_run=dry_run)
+        if chapter is not None:
+            if name or ids or as_suggestions:
+                raise UsageProblem("--source decides a chapter's CriticMarkup: name no round, comment ids or --as-suggestions with it")
+            _decide(project, chapter, accept, reject, everything, dry_run)
+            return
+        if name is None:
+            raise UsageProblem("name the review round whose suggestions to apply (or give --source CHAPTER)")
+        if accept or reject or everything:
+            raise UsageProblem("--accept, --reject and --all decide CriticMarkup: give --source CHAPTER with them")
+        result = apply(project, name, list(ids) or None, dry_run=dry_run, rewrite=proposed if as_suggestions else None)
         if dry_run:
             for diff in result.diffs.values():
                 click.echo(diff, nl=False)
         print_diagnostics(result.diagnostics)
-        done = "would apply" if dry_run else "applied"
+        done = ("would write" if dry_run else "wrote") if as_suggestions else ("would apply" if dry_run else "applied")
+        how = " as CriticMarkup" if as_suggestions else ""
         files = ", ".join(result.diffs) or "no file"
-        click.echo(f"{done} {plural(len(result.applied), 'suggestion')} to {files}", err=True)
+        click.echo(f"{done} {plural(len(result.applied), 'suggestion')}{how} to {files}", err=True)
         if result.diagnostics.has_errors():
             raise SystemExit(1)
+
+
+def _decide(
+    project: Path, chapter: str, accept: tuple[str, ...], reject: tuple[str, ...], everything: Everything | None, dry_run: bool
+) -> None:
+    if not (accept or reject or everything):
+        raise UsageProblem("say what to decide: --accept ID, --reject ID or --all")
+    result = decide(project, chapter, accept, reject, everything, dry_run=dry_run)
+    if result.unknown:
+        diagnostics = Diagnostics()
+        for id_ in result.unknown:
+            line, _, col = id_.partition(":")
+            where = Location(result.file, int(line) if line.isdigit() else 0, int(col) if col.isdigit() else 0)
+            diagnostics.add(rules.SUGGESTION_UNKNOWN, where, f"no suggestion starts at {id_}; nothing was written (the file's are {', '.join(result.pending) or 'none'})")
+        raise DiagnosticError(diagnostics)
+    if dry_run:
+        click.echo(result.diff, nl=False)
+    accepted = sum(1 for d in result.decided if d.accepted)
+    verb = "would decide" if dry_run else "decided"
+    click.echo(
+        f"{verb} {plural(len(result.decided), 'suggestion')} in {result.file} ({accepted} accepted, "
+        f"{len(result.decided) - accepted} rejected); {len(result.pending)} left",
+        err=True,
+    )
 
 
 @review_group.command("locate")

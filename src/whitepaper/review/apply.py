@@ -23,10 +23,10 @@ from ..diagnostics import DiagnosticError, Diagnostics, Location
 from ..gitinfo import git_state
 from ..project import Project
 from ..write import write_atomic
-from .register import Comment, Suggestion, load_register, save_register
+from .register import Comment, load_register, save_register
 from .report import current_line
 
-Rewrite = Callable[[Suggestion], str]  # what a suggestion's old text becomes in the source
+Rewrite = Callable[[Comment], str]  # what a suggestion's old text becomes in the source (ValueError: it cannot)
 
 
 @dataclass
@@ -49,7 +49,7 @@ def apply(
 ) -> ApplyResult:
     """Apply the accepted suggestions of a round (or those of `ids`); `dry_run` writes nothing.
     `rewrite` says what the old text becomes: by default the new text (CriticMarkup, say, to
-    propose it to the chapter's owner instead)."""
+    propose it to the chapter's owner instead, see critic.proposed)."""
     project = Project.at(project)
     comments = load_register(project, round_name)
     chosen = _chosen(comments, ids)
@@ -60,7 +60,9 @@ def apply(
         if not changes:
             continue
         before = path.read_bytes().decode("utf-8")
-        after = _rewritten(before, changes, rewrite or (lambda s: s.new))
+        after = _rewritten(before, changes, rewrite or _new_text, file, result.diagnostics)
+        if after is None:
+            continue
         result.diffs[file] = "".join(
             difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{file}", f"b/{file}")
         )
@@ -150,11 +152,24 @@ def _found(comment: Comment, text: str, lines: list[str], newline: str) -> tuple
     return (start, start + len(old)) if text.startswith(old, start) else None
 
 
-def _rewritten(text: str, changes: list[Change], rewrite: Rewrite) -> str:
+def _new_text(comment: Comment) -> str:
+    assert comment.suggestion is not None
+    return comment.suggestion.new
+
+
+def _rewritten(text: str, changes: list[Change], rewrite: Rewrite, file: str, diagnostics: Diagnostics) -> str | None:
+    """The text with every change made, or None (and a diagnostic) when one cannot be written."""
     newline = "\r\n" if "\r\n" in text else "\n"
     for change in sorted(changes, key=lambda c: c.start, reverse=True):  # from the end, so offsets hold
-        assert change.comment.suggestion is not None
-        text = text[: change.start] + rewrite(change.comment.suggestion).replace("\n", newline) + text[change.end :]
+        suggestion = change.comment.suggestion
+        assert suggestion is not None
+        try:
+            replacement = rewrite(change.comment)
+        except ValueError as exc:
+            where = Location(file, suggestion.line or 0, suggestion.col or 0)
+            diagnostics.add(rules.APPLY_CONFLICT, where, f"{change.comment.id}: {exc}; {file} is left as it is")
+            return None
+        text = text[: change.start] + replacement.replace("\n", newline) + text[change.end :]
     return text
 
 

@@ -22,9 +22,12 @@ from ..project import Project
 from ..sources.chapters import body_of, normalised
 from ..sources.critic import Kind, LineStarts, Mark, Range, scan
 from ..write import write_atomic
+from .register import Comment
 
 Everything = Literal["accept", "reject"]
 BOM = "\ufeff"
+EDIT_KINDS = ("replacement", "insertion", "deletion")  # a Word tracked change: its text only describes it
+DESCRIBED = ("Replace “", "Suggested: “")  # how a sheet's row with no comment of its own is described
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,7 @@ def decide(
     result.decided = [decision for _, _, _, decision in edits]
     result.diff = "".join(difflib.unified_diff(original.splitlines(True), after.splitlines(True), f"a/{rel}", f"b/{rel}"))
     if after != original and not dry_run:
-        mode = path.stat().st_mode
         write_atomic(path, (bom + after).encode("utf-8"))
-        path.chmod(mode)  # the temporary file it was renamed from had the owner's permissions only
         result.written = True
     return result
 
@@ -199,6 +200,21 @@ def suggestion_markup(old: str, new: str) -> str:
         if _reads_back(mark, gone, added):
             return prefix + mark + suffix
     raise ValueError(f"CriticMarkup cannot carry this suggestion: {old!r} → {new!r}")
+
+
+def proposed(comment: Comment) -> str:
+    """A reviewer's suggestion as the chapter's owner finds it in the source (`review apply
+    --as-suggestions`): the change as a mark, then who proposed it and why as a comment mark."""
+    suggestion = comment.suggestion
+    assert suggestion is not None
+    markup = suggestion_markup(suggestion.old, suggestion.new)
+    said = " ".join(comment.comment.split())
+    if comment.kind in EDIT_KINDS or said.startswith(DESCRIBED):
+        said = ""  # the words describe the change the mark already shows
+    note = f"{comment.reviewer} ({comment.id})" + (f": {said}" if said else "")
+    if "<<}" in note or "{>>" in note:
+        raise ValueError("CriticMarkup cannot carry this comment's text")
+    return markup + "{>>" + note + "<<}"
 
 
 def _words(text: str) -> list[str]:

@@ -8,7 +8,9 @@ a failed build leaves the last good outputs in place.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,7 @@ def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _mode(path))  # mkstemp makes it private: keep the file's own permissions
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if sync:
@@ -32,6 +35,22 @@ def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode(path: Path) -> int:
+    """The permissions `path` has, or a new file would have (as `open` makes it, under the umask)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+@functools.cache
+def _umask() -> int:
+    """The process's umask, read once: reading it means setting it, which no thread should see."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
 
 
 def write_outputs(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
