@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
@@ -216,17 +217,36 @@ def test_the_html_draft_marks_each_role(drafts: Path) -> None:
 def test_the_pdfs_show_both_sides_of_a_suggestion_with_their_roles(drafts: Path, name: str) -> None:
     pages = pdf_pages(drafts / "build" / name)
     text = flat(" ".join(page for page in pages if "Suggestions" in page and "findable" in page))
+    draft = name == "paper.pdf"  # comments are notes at the foot of the page, called by a letter
     for shown in (
         "findable (1) and inserted: easily reusable by deleted: every researchers,",
         "as deleted: many people inserted: most funders now require.",
-        "Medicine changes fast comment: Cite a second source here. says (2).",
-        "comment: Ada: this paragraph needs a figure. A second paragraph inserted: that runs over two lines ends here.",
+        "Medicine changes fasta says (2)." if draft else "Medicine changes fast says (2).",
+        "b A second paragraph inserted: that runs over two lines ends here." if draft else "A second paragraph inserted: that runs",
+        "a. comment: Cite a second source here. b. comment: Ada: this paragraph needs a figure." if draft else "comment: Cite a second",
         "inserted: A whole new paragraph, proposed by a co-author.",
         "{++this stays code++}",
         "Some {--code span--} text",
     ):
         assert shown in text, shown
     assert "{~~" not in text and "{==" not in text and "{>>" not in text
+
+
+@pytest.mark.parametrize("name", ["paper.pdf", "paper.review.pdf"])
+def test_a_suggestions_comment_stands_apart_from_the_text(drafts: Path, name: str) -> None:
+    """Inline, a comment would stretch its justified line: the draft puts it at the foot of
+    the page, the review edition in its right margin beside its line."""
+    with pdfplumber.open(drafts / "build" / name) as pdf:
+        page = next(p for p in pdf.pages if "findable" in (p.extract_text() or ""))
+        words = page.extract_words()
+        body = [w for w in words if w["text"] in ("findable", "researchers,", "require.")]
+        note = next(w for w in words if w["text"].endswith("Cite"))  # "comment:Cite": the label has no space
+        fast = next(w for w in words if w["text"].startswith("fast"))
+        if name == "paper.pdf":
+            assert note["top"] > page.height * 0.75 and note["x0"] < max(w["x1"] for w in body)
+        else:
+            assert note["x0"] > max(w["x1"] for w in body) + 5  # in the margin, right of the text
+            assert abs(note["top"] - fast["top"]) < 12  # beside the line it comments on
 
 
 def test_the_review_edition_still_names_the_authors_lines(drafts: Path) -> None:
