@@ -52,7 +52,13 @@ def start_command(name: str, project: Path, allow_dirty: bool, docx: bool, quiet
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @PROJECT
 def collect_command(name: str, files: tuple[Path, ...], project: Path) -> None:
-    """Read reviewers' annotated PDFs (or folders of them, or CSV comment sheets) into review/NAME/comments.yaml."""
+    """Read reviewers' returned files into review/NAME/comments.yaml: annotated PDFs, Word packets
+    (.docx: comments, replies, tracked changes), CSV comment sheets, or folders of them.
+
+    Each comment is placed at the Markdown file and line it was made on; a suggested edit
+    (a tracked change, a sheet's old/new columns, a struck-out or inserted text in a PDF)
+    is kept with the exact old text, for `review apply`. Collecting a file again adds nothing.
+    """
     with exit_codes():
         result = collect(project, name, list(files))
         print_diagnostics(result.diagnostics)
