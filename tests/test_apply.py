@@ -10,8 +10,11 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import run_cli
+from conftest import run_cli, write_project
 from test_review import make
+from whitepaper.project import Project
+from whitepaper.review.frozen import FrozenSources, RoundInfo
+from whitepaper.review.suggestions import place
 
 SHEET = """\
 reviewer,location,comment,old,new
@@ -44,7 +47,9 @@ def collected(tmp_path: Path) -> Path:
     sheet.write_text(SHEET)
     result = run_cli("review", "collect", "r1", sheet, "-C", project)
     assert result.exit_code == 0, result.output
-    assert "'Closing words' is not in the Markdown" in result.output and "[collect-suggestion-unplaced]" in result.output
+    assert (
+        "'Closing words' is not in the Markdown" in result.output and "[collect-suggestion-unplaced]" in result.output
+    )
     return project
 
 
@@ -55,16 +60,20 @@ def test_accepted_replacement_insertion_and_deletion(collected: Path) -> None:
     accept(project, "Plainer.", "Replace “More text”", "Shorter.")
     dry = run_cli("review", "apply", "r1", "-C", project, "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "-Text of the second chapter [@topol2019]." in dry.output and "+Text of chapter two [@topol2019]." in dry.output
+    assert (
+        "-Text of the second chapter [@topol2019]." in dry.output and "+Text of chapter two [@topol2019]." in dry.output
+    )
     assert "+More text here." in dry.output and "+Opening paragraph," in dry.output
     assert all(path.read_bytes() == data for path, data in before.items())  # --dry-run writes nothing
     result = run_cli("review", "apply", "r1", "-C", project)
     assert result.exit_code == 0, result.output
     assert "applied 3 suggestions to chapters/02-second.md, chapters/01-tricky.md" in result.output
-    assert second.read_text() == before[second].decode().replace("Text of the second chapter", "Text of chapter two").replace(
-        "More text.", "More text here."
+    assert second.read_text() == before[second].decode().replace(
+        "Text of the second chapter", "Text of chapter two"
+    ).replace("More text.", "More text here.")
+    assert tricky.read_text() == before[tricky].decode().replace(
+        "Opening paragraph after blank lines,", "Opening paragraph,"
     )
-    assert tricky.read_text() == before[tricky].decode().replace("Opening paragraph after blank lines,", "Opening paragraph,")
     register = yaml.safe_load((project / "review" / "r1" / "comments.yaml").read_text())["comments"]
     applied = [c for c in register if c.get("applied")]
     assert len(applied) == 3 and all(re.match(r"\d{4}-\d\d-\d\dT[\d:]+Z on [0-9a-f]{7}", c["applied"]) for c in applied)
@@ -77,7 +86,9 @@ def test_accepted_replacement_insertion_and_deletion(collected: Path) -> None:
 def test_a_conflict_leaves_its_file_and_applies_the_others(collected: Path) -> None:
     project = collected
     second, tricky = project / "chapters" / "02-second.md", project / "chapters" / "01-tricky.md"
-    tricky.write_text(tricky.read_text().replace("after blank lines", "after some blank lines"))  # edited since the round
+    tricky.write_text(
+        tricky.read_text().replace("after blank lines", "after some blank lines")
+    )  # edited since the round
     kept = tricky.read_bytes()
     ids = accept(project, "Plainer.", "Shorter.")
     result = run_cli("review", "apply", "r1", "-C", project)
@@ -100,9 +111,13 @@ def test_moved_lines_line_endings_and_front_matter_are_kept(collected: Path) -> 
     result = run_cli("review", "apply", "r1", "-C", project)
     assert result.exit_code == 0, result.output
     data = second.read_bytes()
-    assert data == text.replace("Text of the second chapter", "Text of chapter two").replace("More text.", "More text here.").replace(
-        "\n", "\r\n"
-    ).encode()
+    assert (
+        data
+        == text.replace("Text of the second chapter", "Text of chapter two")
+        .replace("More text.", "More text here.")
+        .replace("\n", "\r\n")
+        .encode()
+    )
     assert data.startswith(b"---\r\ntitle: Second chapter\r\n---\r\n")
 
 
@@ -113,7 +128,10 @@ def test_ids_name_what_to_apply(collected: Path) -> None:
     result = run_cli("review", "apply", "r1", plainer, "-C", project)  # not accepted, but named
     assert result.exit_code == 0 and "applied 1 suggestion to chapters/02-second.md" in result.output
     unknown = run_cli("review", "apply", "r1", "c-nothing", "-C", project)
-    assert unknown.exit_code == 1 and "c-nothing: error: no comment of the round has this id [apply-conflict]" in unknown.output
+    assert (
+        unknown.exit_code == 1
+        and "c-nothing: error: no comment of the round has this id [apply-conflict]" in unknown.output
+    )
 
 
 def test_the_report_shows_suggestions_as_redlines(collected: Path) -> None:
@@ -123,13 +141,18 @@ def test_the_report_shows_suggestions_as_redlines(collected: Path) -> None:
     folder = project / "review" / "r1"
     for name in ("report.html", "responses.html"):
         page = (folder / name).read_text()
-        assert '<p class="suggestion"><strong>Suggested:</strong> Text of <del>the second chapter</del><ins>chapter two</ins>' in page
+        assert (
+            '<p class="suggestion"><strong>Suggested:</strong> Text of <del>the second chapter</del><ins>chapter two</ins>'
+            in page
+        )
         assert "More text<ins> here</ins>" in page
     text = " ".join((page.extract_text() or "") for page in PdfReader(folder / "report.pdf").pages)
     assert re.search(r"Suggested: Text of the second chapter ?chapter two", " ".join(text.split()))
     with zipfile.ZipFile(folder / "responses.docx") as docx:
         xml = docx.read("word/document.xml").decode()
-    assert re.search(r"<w:strike ?/>.*?the second chapter", xml) and re.search(r'<w:u w:val="single" ?/>.*?chapter two', xml)
+    assert re.search(r"<w:strike ?/>.*?the second chapter", xml) and re.search(
+        r'<w:u w:val="single" ?/>.*?chapter two', xml
+    )
 
 
 def test_suggestions_written_as_criticmarkup_for_the_owner(collected: Path) -> None:
@@ -149,4 +172,27 @@ def test_suggestions_written_as_criticmarkup_for_the_owner(collected: Path) -> N
     assert pending.output.count("[suggestion-pending]") == 2  # a change and its comment are one suggestion
     decided = run_cli("review", "apply", "--source", "chapters/02-second.md", "--all", "-C", project)
     assert decided.exit_code == 0, decided.output
-    assert second.read_text() == before.replace("Text of the second chapter", "Text of chapter two").replace("More text.", "More text here.")
+    assert second.read_text() == before.replace("Text of the second chapter", "Text of chapter two").replace(
+        "More text.", "More text here."
+    )
+
+
+@pytest.mark.parametrize("old", [" explicitly", "explicitly ", "explicitly", " explicitly "])
+def test_a_deleted_word_leaves_one_space_between_its_neighbours(tmp_path: Path, old: str) -> None:
+    """However a reviewer selected the word they struck out, applying it leaves `budget for`."""
+    project = write_project(
+        tmp_path / "p", {"01-a.md": "# A\n\nFunders should budget explicitly for data stewardship.\n"}
+    )
+    paper = Project(project)
+    sources = FrozenSources(paper, RoundInfo("r1", paper.round_dir("r1"), {}))
+    suggestion = place(
+        sources, "chapters/01-a.md", 3, old, "", before="Funders should budget", after="for data stewardship."
+    )
+    assert suggestion is not None
+    line = (project / "chapters" / "01-a.md").read_text().split("\n")[suggestion.line - 1]
+    start = suggestion.col - 1
+    assert line[start : start + len(suggestion.old)] == suggestion.old
+    assert (
+        line[:start] + suggestion.new + line[start + len(suggestion.old) :]
+        == "Funders should budget for data stewardship."
+    )

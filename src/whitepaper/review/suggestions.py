@@ -93,9 +93,15 @@ def _find(block: _Block, before: str, old: str, after: str) -> tuple[int, int] |
 
 
 def _with_a_space(text: str, start: int, end: int) -> tuple[int, int]:
-    if start > 0 and text[start - 1] in " \t" and not text[start].isspace():
+    """A deleted stretch with one space beside it along, so that one space is left between
+    the words either side: `budget explicitly for` loses ` explicitly`, never both spaces."""
+    if text[start].isspace() and text[end - 1].isspace() and end - start > 1:
+        return start, end - 1
+    if text[start].isspace() or text[end - 1].isspace():
+        return start, end
+    if start > 0 and text[start - 1] in " \t":
         return start - 1, end
-    if end < len(text) and text[end] in " \t" and not text[end - 1].isspace():
+    if end < len(text) and text[end] in " \t":
         return start, end + 1
     return start, end
 
