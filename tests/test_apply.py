@@ -14,6 +14,8 @@ from conftest import run_cli, write_project
 from test_review import make
 from whitepaper.project import Project
 from whitepaper.review.frozen import FrozenSources, RoundInfo
+from whitepaper.review.register import Comment, Suggestion
+from whitepaper.review.report import locate
 from whitepaper.review.suggestions import place
 
 SHEET = """\
@@ -76,7 +78,9 @@ def test_accepted_replacement_insertion_and_deletion(collected: Path) -> None:
     )
     register = yaml.safe_load((project / "review" / "r1" / "comments.yaml").read_text())["comments"]
     applied = [c for c in register if c.get("applied")]
-    assert len(applied) == 3 and all(re.match(r"\d{4}-\d\d-\d\dT[\d:]+Z on [0-9a-f]{7}", c["applied"]) for c in applied)
+    assert len(applied) == 3 and all(
+        re.match(r"\d{4}-\d\d-\d\dT[\d:]+Z on [0-9a-f]{7}$", c["applied"]) for c in applied
+    )
     after = {path: path.read_bytes() for path in (second, tricky)}
     again = run_cli("review", "apply", "r1", "-C", project)
     assert again.exit_code == 0 and "applied 0 suggestions" in again.output
@@ -153,6 +157,26 @@ def test_the_report_shows_suggestions_as_redlines(collected: Path) -> None:
     assert re.search(r"<w:strike ?/>.*?the second chapter", xml) and re.search(
         r'<w:u w:val="single" ?/>.*?chapter two', xml
     )
+
+
+def test_an_applied_suggestion_is_still_found_in_the_report(tmp_path: Path) -> None:
+    """A block reads otherwise once a suggestion rewrote most of it: it is found as applied, not gone."""
+    project = write_project(
+        tmp_path / "p", {"01-a.md": "# A\n\nIntro.\n\nNew first words of the block, then the rest.\n"}
+    )
+    suggestion = Suggestion(
+        old="Old words", new="New first words of the block,", file="chapters/01-a.md", line=5, col=1
+    )
+    comment = Comment(
+        id="c-1", reviewer="R", organisation=None, file="chapters/01-a.md", line=3, page=None, quote="Old words",
+        source="Old words then the rest.", comment="", kind="sheet", suggestion=suggestion, applied="2026-01-01T00:00:00Z",
+    )  # fmt: skip
+    comment.line = suggestion.line = 3  # made on line 3; an intro paragraph was added above since
+    (located,) = locate(Project(project), [comment])
+    assert located.line == 5 and located.where == "chapters/01-a.md:5"
+    comment.applied = None  # not applied: the text the comment was made on is gone
+    (located,) = locate(Project(project), [comment])
+    assert located.line is None and "text gone" in located.where
 
 
 def test_suggestions_written_as_criticmarkup_for_the_owner(collected: Path) -> None:

@@ -53,6 +53,7 @@ def apply(
     project = Project.at(project)
     comments = load_register(project, round_name)
     chosen = _chosen(comments, ids)
+    stamp = _stamp(project) + (" as a suggestion" if rewrite else "")  # before writing: the commit they were applied to
     result = ApplyResult()
     for file, entries in _by_file(chosen).items():
         path = project.path(file)
@@ -71,7 +72,6 @@ def apply(
             write_atomic(path, after.encode("utf-8"))
             result.written.append(path)
     if result.applied and not dry_run:
-        stamp = _stamp(project) + (" as a suggestion" if rewrite else "")
         for comment in result.applied:
             comment.applied = stamp
         save_register(project, round_name, comments)

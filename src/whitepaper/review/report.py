@@ -55,8 +55,22 @@ def locate(project: Project, comments: list[Comment]) -> list[Located]:
             continue
         if comment.file not in files:
             path = project.path(comment.file)
-            files[comment.file] = path.read_text(encoding="utf-8", errors="replace").split("\n") if path.is_file() else []
-        line = current_line(files[comment.file], comment.source.split("\n")[0] if comment.source else "", comment.line)
+            files[comment.file] = (
+                path.read_text(encoding="utf-8", errors="replace").split("\n") if path.is_file() else []
+            )
+        first = comment.source.split("\n")[0] if comment.source else ""
+        line = current_line(files[comment.file], first, comment.line)
+        suggestion = comment.suggestion
+        if (
+            line is None
+            and comment.applied
+            and suggestion
+            and suggestion.line == comment.line
+            and suggestion.old in first
+        ):
+            line = current_line(
+                files[comment.file], first.replace(suggestion.old, suggestion.new, 1), comment.line
+            )  # as applied
         located.append(Located(comment, line, line is not None and line != comment.line))
     return located
 
@@ -125,7 +139,9 @@ def report(project: Project | Path | str, round_name: str) -> ReportFiles:
         diagnostics.extend(published.diagnostics)
     if diagnostics.has_errors():
         raise DiagnosticError(diagnostics)
-    outputs["responses.docx"] = without_pandoc_properties(pandoc.markdown_to_docx(_responses_markdown(info.data, groups)))
+    outputs["responses.docx"] = without_pandoc_properties(
+        pandoc.markdown_to_docx(_responses_markdown(info.data, groups, replies))
+    )
     return ReportFiles(write_outputs(info.folder, outputs), counts)
 
 
@@ -138,7 +154,9 @@ def _by_chapter(located: list[Located]) -> list[tuple[str, list[Located]]]:
     return [(file, sorted(items, key=lambda i: (i.line or 0, i.comment.id))) for file, items in sorted(groups.items())]
 
 
-def _responses_markdown(round_data: dict[str, Any], groups: list[tuple[str, list[Located]]]) -> str:
+def _responses_markdown(
+    round_data: dict[str, Any], groups: list[tuple[str, list[Located]]], replies: dict[str | None, list[Comment]]
+) -> str:
     """The response to reviewers as Markdown, for pandoc's Word writer."""
     out = [f"% Response to reviewers: {round_data.get('title', '')}, round {round_data.get('round', '')}", ""]
     for file, items in groups:
@@ -149,9 +167,19 @@ def _responses_markdown(round_data: dict[str, Any], groups: list[tuple[str, list
             if c.quote:
                 out += ["> " + c.quote.replace("\n", " "), ""]
             out += [f"**Comment.** {_md(c.comment) or '(no text)'}", ""]
+            for reply in replies.get(c.id, []):
+                answer = f" *Response:* {_md(reply.response)}" if reply.response else ""
+                out += [f"> **Reply from {_md(reply.author or reply.reviewer)}.** {_md(reply.comment)}{answer}", ""]
             if c.suggestion:  # deleted words struck through, inserted ones underlined
                 marked = {"same": "{}", "del": "~~{}~~", "ins": "[{}]{{.underline}}"}
-                out += ["**Suggested.** " + "".join(marked[op].format(_md(text)) if text.strip() else text for op, text in redline(c.suggestion.old, c.suggestion.new)), ""]
+                out += [
+                    "**Suggested.** "
+                    + "".join(
+                        marked[op].format(_md(text)) if text.strip() else text
+                        for op, text in redline(c.suggestion.old, c.suggestion.new)
+                    ),
+                    "",
+                ]
             out += [f"**Response.** {_md(c.response) or '(to be written)'}", ""]
             out += [f"*Status: {c.status}*", ""]
     return "\n".join(out)
