@@ -100,14 +100,23 @@ class FrozenSources:
         owners = meta.get("owners") if isinstance(meta, dict) else None
         return str(owners[0]) if isinstance(owners, list) and owners else None
 
+    def chapter_file(self, name: str, reviewer: dict[str, Any] | None = None) -> str | None:
+        """The chapter a margin marker or a sheet names by its file name (`03-challenges.md`, or a
+        path ending so): one of the round's reviewers' chapters, the given reviewer's first, else
+        a file of that name in `chapters/` as the round froze it; None when there is none."""
+        files = [f for r in [reviewer or {}, *(self.info.data.get("reviewers") or [])] for f in r.get("chapters") or []]
+        found = next((f for f in files if f == name or f.endswith("/" + name)), None)
+        if found is None and "/" not in name and any(self.lines(f"chapters/{name}")):
+            found = f"chapters/{name}"  # a chapter no reviewer was given (the full paper, returned)
+        return found
+
     def locate(self, location: str) -> tuple[str | None, int | None, int | None]:
         """A sheet's location: `file:line`, `page 12` / `12`, or a section number `3.2`."""
         location = location.strip()
         match = re.fullmatch(r"(.+\.md):(\d+)", location)
         if match:
             name, line = match.group(1), int(match.group(2))
-            files = [r for reviewer in self.info.data.get("reviewers") or [] for r in reviewer.get("chapters") or []]
-            file = next((f for f in files if f == name or f.endswith("/" + name)), name if "/" in name else f"chapters/{name}")
+            file = self.chapter_file(name) or (name if "/" in name else f"chapters/{name}")
             return file, line, None
         full = self._full_edition()
         if full is None:

@@ -3,7 +3,9 @@
 Each annotation is mapped to the block it sits on: its page and height lead to the
 nearest source-line destination above it (`L:<file>:<line>`), so the register names
 the Markdown file and line an author must edit, with the marked text and the block's
-source quoted.
+source quoted. A packet another program rewrote has lost those destinations (and often
+its own metadata keys); it is recognised by its title and subject, and its annotations
+are placed by the margin markers and the marked text instead (anchors.py).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections import Counter
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +25,10 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from .. import rules
 from ..diagnostics import Diagnostics, Location
 from ..project import Project
-from .destinations import Destination, destinations_of, nearest
+from .anchors import Anchors, DestinationAnchors, MarkerAnchors
+from .destinations import destinations_of
 from .frozen import FrozenSources, RoundInfo
-from .pdftext import Glyph, page_glyphs, resolved, text_in_quads
+from .pdftext import Glyph, resolved, text_in_quads
 from .register import Comment
 
 KINDS = {
@@ -46,8 +51,17 @@ def read_pdf(path: Path, project: Project, info: RoundInfo, sources: FrozenSourc
         return []
     reviewer = _identify(reader, data, info, shown, diagnostics)
     destinations = destinations_of(reader)
+    anchors: Anchors = DestinationAnchors(pages, destinations) if destinations else MarkerAnchors(data, sources, reviewer)
+    with closing(anchors):
+        comments = _comments(pages, anchors, reviewer, info, sources, shown)
     if not destinations:
-        diagnostics.add(rules.COLLECT_NO_DESTINATIONS, Location(shown), "this PDF has no source-line destinations; comments are kept without file and line")
+        _report_rewritten(comments, shown, diagnostics)
+    return comments
+
+
+def _comments(
+    pages: list[Any], anchors: Anchors, reviewer: dict[str, Any] | None, info: RoundInfo, sources: FrozenSources, shown: str
+) -> list[Comment]:
     comments: list[Comment] = []
     by_ref: dict[Any, Comment] = {}
     replies: list[tuple[Comment, Any]] = []
@@ -64,8 +78,8 @@ def read_pdf(path: Path, project: Project, info: RoundInfo, sources: FrozenSourc
             if subtype not in KINDS:
                 continue  # links, pop-ups and widgets are not comments
             if subtype in MARKUP and glyphs is None:
-                glyphs = page_glyphs(page)
-            comment = _comment(annotation, subtype, page_index, glyphs or [], destinations, reviewer, info, sources, shown)
+                glyphs = anchors.glyphs(page_index)
+            comment = _comment(annotation, subtype, page_index, glyphs or [], anchors, reviewer, info, sources, shown)
             if "/IRT" in annotation:
                 replies.append((comment, annotation.raw_get("/IRT")))  # the reference, not the object
             comments.append(comment)
@@ -77,18 +91,42 @@ def read_pdf(path: Path, project: Project, info: RoundInfo, sources: FrozenSourc
         if parent is not None:
             reply.in_reply_to = parent.id
             reply.kind = "reply"
-            reply.file, reply.line, reply.source = parent.file, parent.line, parent.source
+            reply.file, reply.line, reply.source, reply.placed = parent.file, parent.line, parent.source, parent.placed
     return comments
+
+
+def _report_rewritten(comments: list[Comment], shown: str, diagnostics: Diagnostics) -> None:
+    """One warning per file without destinations: how many of its comments were placed, and by what."""
+    if not comments:
+        diagnostics.add(rules.COLLECT_NO_DESTINATIONS, Location(shown), "this PDF has no source-line destinations; comments are kept without file and line")
+        return
+    ways = Counter(c.placed for c in comments if c.file)
+    unplaced = len(comments) - sum(ways.values())
+    if not ways:
+        diagnostics.add(
+            rules.COLLECT_NO_ANCHORS,
+            Location(shown),
+            f"this PDF has neither source-line destinations nor margin markers (another program rewrote it, or it is no packet); "
+            f"its {len(comments)} comments are kept without file and line",
+        )
+        return
+    names = {"marker+quote": "by marker and quote", "marker": "by marker alone", "quote": "by quote alone"}
+    how = ", ".join(f"{ways[way]} {name}" for way, name in names.items() if ways[way])
+    kept = f"; {unplaced} kept without file and line" if unplaced else ""
+    diagnostics.add(
+        rules.COLLECT_REWRITTEN_PDF,
+        Location(shown),
+        f"another program rewrote this PDF (its source-line destinations are gone): {len(comments) - unplaced} of {len(comments)} "
+        f"comments placed by its margin markers and the marked text ({how}){kept}",
+    )
 
 
 def _identify(reader: PdfReader, data: bytes, info: RoundInfo, shown: str, diagnostics: Diagnostics) -> dict[str, Any] | None:
     """The reviewer a returned file belongs to: its packet's metadata, else its hash, else none."""
-    metadata = reader.metadata or {}
-    name = metadata.get("/WhitepaperReviewer")
-    packet_round = metadata.get("/WhitepaperRound")
+    packet_round, names = _packet_of(reader.metadata or {})
     if packet_round and packet_round != info.name:
         diagnostics.add(rules.COLLECT_OTHER_ROUND, Location(shown), f"this packet belongs to round '{packet_round}', not '{info.name}'")
-    reviewer = info.reviewer(str(name)) if name else None
+    reviewer = next((found for name in names if (found := info.reviewer(name))), None)
     if reviewer is None:
         reviewer = info.packet_by_hash(hashlib.sha256(data).hexdigest())
     if reviewer is None:
@@ -100,17 +138,35 @@ def _identify(reader: PdfReader, data: bytes, info: RoundInfo, shown: str, diagn
     return reviewer
 
 
+# What packets.py writes into every packet's title and subject, which any program that rewrites
+# a PDF keeps: "<paper title>: review r1, <reviewer>" and "Review packet for <reviewer>".
+_TITLE = re.compile(r".*: review (?P<round>[A-Za-z0-9][A-Za-z0-9._-]*), (?P<name>.+)", re.S)
+_SUBJECT = re.compile(r"Review packet for (?P<name>.+)", re.S)
+
+
+def _packet_of(metadata: Any) -> tuple[str | None, list[str]]:
+    """The round a packet's metadata names, and the reviewer names it gives, surest first: the
+    packet's own keys, which a rewrite may drop, then its subject and title."""
+    title = _TITLE.fullmatch(str(metadata.get("/Title") or "").strip())
+    subject = _SUBJECT.fullmatch(str(metadata.get("/Subject") or "").strip())
+    own_round = metadata.get("/WhitepaperRound")
+    packet_round = str(own_round) if own_round else (title["round"] if title else None)
+    names = [str(metadata.get("/WhitepaperReviewer") or ""), subject["name"] if subject else "", title["name"] if title else ""]
+    return packet_round, [name for name in names if name]
+
+
 def _comment(
     annotation: DictionaryObject,
     subtype: str,
     page: int,
     glyphs: list[Glyph],
-    destinations: list[Destination],
+    anchors: Anchors,
     reviewer: dict[str, Any] | None,
     info: RoundInfo,
     sources: FrozenSources,
     shown: str,
 ) -> Comment:
+    """One annotation as a comment: what it says, the text it marks, and where that is in the Markdown."""
     rect = [float(v) for v in resolved(annotation.get("/Rect", [0, 0, 0, 0]))]
     quads = _quads(annotation) if subtype in MARKUP else []
     # A note's icon hangs from where the reader clicked; allow half a line of slack above the text.
@@ -122,9 +178,9 @@ def _comment(
         contents = f"[drawing on page {page + 1}] {contents}".strip()
     author = _text(annotation.get("/T")) or None
     name = reviewer["name"] if reviewer else (author or "unknown reviewer")
-    destination = nearest(destinations, page, top)
-    file, line = (destination.file, destination.line) if destination else (None, None)
+    file, line, placed = anchors.place(page, top, glyphs, quads)
     date = _date(_text(annotation.get("/M")) or _text(annotation.get("/CreationDate")))
+    # All of it survives a rewrite (the box to the point), so a rewritten copy's comments keep their ids.
     identity = "|".join([info.name, name, kind, str(page), ",".join(f"{v:.0f}" for v in rect), contents, quote])
     return Comment(
         id="c-" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:10],
@@ -141,6 +197,7 @@ def _comment(
         date=date,
         packet=shown,
         assignee=sources.owner(file) if file else None,
+        placed=placed,
     )
 
 
