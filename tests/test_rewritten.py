@@ -330,3 +330,21 @@ def test_a_rewrite_without_text_keeps_its_comments_unplaced(project: Path, annot
     comments = collected(project, path)
     assert len(comments) == len(SAM) + 1
     assert all(c["reviewer"] == "Sam Second" and c["file"] is None and "placed" not in c for c in comments.values())
+
+
+def test_a_font_whose_codes_map_to_several_characters() -> None:
+    """A ToUnicode range may name a ligature ("fi"): its last character counts up over the
+    range, and the font's other codes are read as well (Ghostscript writes such maps)."""
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+
+    from whitepaper.review.pdftext import _Font
+
+    cmap = DecodedStreamObject()
+    cmap.set_data(
+        b"2 beginbfrange\n<0001> <0002> <00660069>\n<0010> <0012> <0041>\nendbfrange\n"
+        b"1 beginbfchar\n<0020> <00660066006C>\nendbfchar\n"
+    )
+    font = DictionaryObject({NameObject("/Subtype"): NameObject("/Type1"), NameObject("/FirstChar"): NumberObject(0)})
+    font[NameObject("/ToUnicode")] = cmap
+    read = _Font(font)
+    assert [read.char(code) for code in (1, 2, 0x10, 0x11, 0x12, 0x20)] == ["fi", "fj", "A", "B", "C", "ffl"]

@@ -75,10 +75,10 @@ class _Font:
                 if target.startswith("["):
                     for offset, value in enumerate(re.findall(r"<([0-9a-fA-F]*)>", target)):
                         self.unicode[start + offset] = _utf16(value)
-                else:
-                    base = int(target[1:-1], 16)
+                else:  # the target's last character counts up; it may follow others ("fi" for a ligature)
+                    text = _utf16(target[1:-1])
                     for code in range(start, end + 1):
-                        self.unicode[code] = chr(base + code - start)
+                        self.unicode[code] = text[:-1] + chr(ord(text[-1]) + code - start) if text else ""
 
     def codes(self, data: bytes) -> list[int]:
         if self.two_byte:
