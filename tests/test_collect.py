@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pymupdf
 import pytest
@@ -329,3 +330,67 @@ def test_sample_round_with_three_returned_packets(tmp_path: Path) -> None:
     text = " ".join(page.get_text() for page in pymupdf.open(project / "review" / "r1" / "report.pdf"))
     for reviewer in ("Dr Miriam Achterberg", "Jonas Pelletier", "Dr Keiko Ishida"):
         assert reviewer in text
+
+
+def caret(box: tuple[float, float, float, float], x: float, contents: str) -> DictionaryObject:
+    """An insertion mark at `x` on the line of a word's box, as PDF readers draw one."""
+    return DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Caret"),
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (x - 2.5, box[1], x + 2.5, box[1] + 6)]),
+        NameObject("/Contents"): TextStringObject(contents), NameObject("/T"): TextStringObject("S. Second"),
+        NameObject("/M"): TextStringObject("D:20260320101600Z"),
+    })  # fmt: skip
+
+
+def test_edit_marks_in_a_pdf_become_suggestions(round_project: Path, tmp_path: Path) -> None:
+    """Struck-out words, "replace with:" notes, carets and Acrobat's replace-text become
+    suggestions placed in the Markdown, which `review apply` then makes."""
+    project = tmp_path / "p"
+    shutil.copytree(round_project, project)
+    (project / "review" / "r1" / "comments.yaml").unlink(missing_ok=True)  # what other tests collected
+    packet = project / "review" / "r1" / "r1-02-sam-second.pdf"
+    writer = PdfWriter(clone_from=packet)
+
+    def mark(subtype: str, words: str, contents: str, within: str | None = None) -> Any:
+        page = page_with(packet, within or words)
+        boxes = word_boxes(packet, page, within or words)
+        if within:  # the words inside a longer run, found by their place in it
+            start = (within.split()).index(words.split()[0])
+            boxes = boxes[start : start + len(words.split())]
+        writer.add_annotation(page_number=page, annotation=markup(subtype, boxes, contents, "S. Second"))
+        return page, boxes, writer.pages[page]["/Annots"][-1]
+
+    mark("/StrikeOut", "blank", "", within="Opening paragraph after blank lines,")
+    mark("/StrikeOut", "first", "Replace with: first-level", within="first item")
+    mark("/Highlight", "Closing paragraph", "replace with: Final paragraph")
+    mark("/StrikeOut", "of loose one.", "Say which one.", within="Second paragraph of loose one.")
+    page = page_with(packet, "Outer text.")
+    outer, text = word_boxes(packet, page, "Outer text.")
+    writer.add_annotation(page_number=page, annotation=caret(outer, (outer[2] + text[0]) / 2, "very"))
+    page, boxes, struck = mark("/StrikeOut", "Loose two", "")  # Acrobat's "replace text": a strike-out and a caret, grouped
+    grouped = caret(boxes[-1], boxes[-1][2] + 1, "Loose 2")
+    grouped[NameObject("/IRT")], grouped[NameObject("/RT")] = struck, NameObject("/Group")
+    writer.add_annotation(page_number=page, annotation=grouped)
+    returned = tmp_path / "sam-edits.pdf"
+    writer.write(returned)
+
+    result = run_cli("review", "collect", "r1", returned, "-C", project)
+    assert result.exit_code == 0 and "6 new comments" in result.output and "warning" not in result.output, result.output
+    entries = yaml.safe_load((project / "review" / "r1" / "comments.yaml").read_text())["comments"]
+    found = {(e["kind"], e["comment"]): (e["line"], e.get("suggestion", {}).get("old"), e.get("suggestion", {}).get("new")) for e in entries}
+    assert found == {
+        ("strike-out", 'delete "blank"'): (9, " blank", ""),
+        ("strike-out", 'replace "first" with "first-level"'): (14, "first", "first-level"),
+        ("highlight", 'replace "Closing paragraph" with "Final paragraph"'): (46, "Closing paragraph", "Final paragraph"),
+        ("strike-out", "Say which one."): (21, " of loose one.", ""),  # a deletion; the note says why
+        ("insertion", 'insert "very"'): (31, "Outer", "Outer very"),
+        ("strike-out", 'replace "Loose two" with "Loose 2"'): (23, "Loose two", "Loose 2"),
+    }
+    chapter = project / "chapters" / "01-tricky.md"
+    before = chapter.read_text()
+    assert run_cli("review", "apply", "r1", *[e["id"] for e in entries], "-C", project).exit_code == 0
+    assert chapter.read_text() == (
+        before.replace("after blank lines", "after lines").replace("- first item", "- first-level item")
+        .replace("Closing paragraph", "Final paragraph").replace("Second paragraph of loose one.", "Second paragraph")
+        .replace("Outer text.", "Outer very text.").replace("2. Loose two", "2. Loose 2")
+    )  # fmt: skip

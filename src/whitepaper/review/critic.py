@@ -26,8 +26,9 @@ from .register import Comment
 
 Everything = Literal["accept", "reject"]
 BOM = "\ufeff"
-EDIT_KINDS = ("replacement", "insertion", "deletion")  # a Word tracked change: its text only describes it
-DESCRIBED = ("Replace “", "Suggested: “")  # how a sheet's row with no comment of its own is described
+# How an edit with no words of its own is described in the register: a Word tracked change or
+# a PDF mark (suggestions.describe), a sheet's row with an empty comment (returned_sheet.py).
+DESCRIBED = ('replace "', 'insert "', 'delete "', "Replace “", "Suggested: “")
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def proposed(comment: Comment) -> str:
     assert suggestion is not None
     markup = suggestion_markup(suggestion.old, suggestion.new)
     said = " ".join(comment.comment.split())
-    if comment.kind in EDIT_KINDS or said.startswith(DESCRIBED):
+    if said.startswith(DESCRIBED):
         said = ""  # the words describe the change the mark already shows
     note = f"{comment.reviewer} ({comment.id})" + (f": {said}" if said else "")
     if "<<}" in note or "{>>" in note:

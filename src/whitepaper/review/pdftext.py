@@ -285,10 +285,15 @@ def page_glyphs(page: PageObject) -> list[Glyph]:
 
 def text_in_quads(glyphs: list[Glyph], quads: list[tuple[float, float, float, float]]) -> str:
     """The text whose glyphs sit inside any of the boxes (x0, y0, x1, y1), in reading order."""
+    return join_glyphs(glyphs_in_quads(glyphs, quads))
+
+
+def glyphs_in_quads(glyphs: list[Glyph], quads: list[tuple[float, float, float, float]]) -> list[Glyph]:
+    """The glyphs inside any of the boxes, in reading order."""
     chosen = [g for box in quads for g in glyphs if box[1] - 2 <= g.y <= box[3] + 2 and _inside(g, box)]
     chosen = list(dict.fromkeys(chosen))  # a glyph under two overlapping boxes counts once
     chosen.sort(key=lambda g: (-round(g.y, 0), g.x0))
-    return join_glyphs(chosen)
+    return chosen
 
 
 def join_glyphs(glyphs: list[Glyph]) -> str:

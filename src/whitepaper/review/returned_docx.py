@@ -26,7 +26,7 @@ from ..project import Project
 from ..render.ooxml import custom_properties
 from .frozen import FrozenSources, RoundInfo
 from .register import Comment
-from .suggestions import place
+from .suggestions import describe, place
 from .wordpacket import REVIEWER_PROPERTY, ROUND_PROPERTY, W, chapter_files, parse_anchor
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -294,8 +294,7 @@ class _Entries:
             first, last = group[0], group[-1]
             old, new = "".join(c.old for c in group), "".join(c.new for c in group)
             kind = "replacement" if old and new else "insertion" if new else "deletion"
-            described = {"replacement": f'replace "{old}" with "{new}"', "insertion": f'insert "{new}"', "deletion": f'delete "{old}"'}
-            described = described[kind]
+            described = describe(old, new)
             comment = self._entry(kind, first.start, old, described, first.author, first.date)
             text = self.walked.texts[first.start[0]]
             before, after = text[: first.start[1]], text[last.end :]

@@ -15,6 +15,7 @@ import io
 import re
 from collections import Counter
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,10 @@ from ..project import Project
 from .anchors import Anchors, DestinationAnchors, MarkerAnchors
 from .destinations import destinations_of
 from .frozen import FrozenSources, RoundInfo
+from .pdf_edits import Edit, around, at_caret, edit_of
 from .pdftext import Glyph, resolved, text_in_quads
 from .register import Comment
+from .suggestions import describe, place
 
 KINDS = {
     "/Text": "note", "/Highlight": "highlight", "/Underline": "underline", "/StrikeOut": "strike-out",
@@ -38,6 +41,7 @@ KINDS = {
     "/Caret": "insertion", "/Stamp": "stamp",
 }  # fmt: skip
 MARKUP = {"/Highlight", "/Underline", "/StrikeOut", "/Squiggly"}
+NEEDS_TEXT = MARKUP | {"/Caret"}  # annotations read with the page's text under or beside them
 
 
 def read_pdf(path: Path, project: Project, info: RoundInfo, sources: FrozenSources, diagnostics: Diagnostics) -> list[Comment]:
@@ -53,18 +57,25 @@ def read_pdf(path: Path, project: Project, info: RoundInfo, sources: FrozenSourc
     destinations = destinations_of(reader)
     anchors: Anchors = DestinationAnchors(pages, destinations) if destinations else MarkerAnchors(data, sources, reviewer)
     with closing(anchors):
-        comments = _comments(pages, anchors, reviewer, info, sources, shown)
+        comments = _comments(pages, anchors, reviewer, info, sources, shown, diagnostics)
     if not destinations:
         _report_rewritten(comments, shown, diagnostics)
     return comments
 
 
 def _comments(
-    pages: list[Any], anchors: Anchors, reviewer: dict[str, Any] | None, info: RoundInfo, sources: FrozenSources, shown: str
+    pages: list[Any],
+    anchors: Anchors,
+    reviewer: dict[str, Any] | None,
+    info: RoundInfo,
+    sources: FrozenSources,
+    shown: str,
+    diagnostics: Diagnostics,
 ) -> list[Comment]:
     comments: list[Comment] = []
     by_ref: dict[Any, Comment] = {}
-    replies: list[tuple[Comment, Any]] = []
+    replies: list[tuple[Comment, Any, bool]] = []
+    edits: dict[str, _Proposed] = {}
     for page_index, page in enumerate(pages):
         annotations = page.get("/Annots")
         if not annotations:
@@ -77,22 +88,69 @@ def _comments(
             subtype = str(annotation.get("/Subtype", ""))
             if subtype not in KINDS:
                 continue  # links, pop-ups and widgets are not comments
-            if subtype in MARKUP and glyphs is None:
+            if subtype in NEEDS_TEXT and glyphs is None:
                 glyphs = anchors.glyphs(page_index)
             comment = _comment(annotation, subtype, page_index, glyphs or [], anchors, reviewer, info, sources, shown)
+            proposed = _proposed(comment, annotation, subtype, glyphs or [])
+            if proposed is not None:
+                edits[comment.id] = proposed
             if "/IRT" in annotation:
-                replies.append((comment, annotation.raw_get("/IRT")))  # the reference, not the object
+                grouped = str(annotation.get("/RT", "")) == "/Group"  # one mark made of two (Acrobat's "replace text")
+                replies.append((comment, annotation.raw_get("/IRT"), grouped))  # the reference, not the object
             comments.append(comment)
             if isinstance(reference, IndirectObject):
                 by_ref[(reference.idnum, reference.generation)] = comment
-    for reply, parent_ref in replies:  # replies are threaded under the comment they answer
+    for reply, parent_ref, grouped in replies:  # replies are threaded under the comment they answer
         key = (parent_ref.idnum, parent_ref.generation) if isinstance(parent_ref, IndirectObject) else None
         parent = by_ref.get(key) if key else None
-        if parent is not None:
+        if parent is not None and grouped and parent.id in edits and reply.kind == "insertion":
+            edits[parent.id] = edits[parent.id].replaced_by(reply.comment)  # the caret's text replaces the struck words
+            edits.pop(reply.id, None)
+            comments.remove(reply)
+        elif parent is not None:
             reply.in_reply_to = parent.id
             reply.kind = "reply"
             reply.file, reply.line, reply.source, reply.placed = parent.file, parent.line, parent.source, parent.placed
+            edits.pop(reply.id, None)  # a reply's text is said to someone, not inserted
+    for comment in comments:
+        if comment.id in edits:
+            _suggest(comment, edits[comment.id], sources, shown, diagnostics)
     return comments
+
+
+@dataclass(frozen=True)
+class _Proposed:
+    """An edit an annotation proposes, with the words beside it on the page."""
+
+    edit: Edit
+    before: str
+    after: str
+
+    def replaced_by(self, text: str) -> _Proposed:
+        return _Proposed(Edit(self.edit.old, " ".join(text.split()), self.edit.note), self.before, self.after)
+
+
+def _proposed(comment: Comment, annotation: DictionaryObject, subtype: str, glyphs: list[Glyph]) -> _Proposed | None:
+    edit = edit_of(comment.kind, comment.quote, comment.comment)
+    if edit is None:
+        return None
+    if edit.old:
+        return _Proposed(edit, *around(glyphs, _quads(annotation)))
+    rect = [float(v) for v in resolved(annotation.get("/Rect", [0, 0, 0, 0]))]
+    before, after, new = at_caret(glyphs, (rect[0], rect[1], rect[2], rect[3]), edit.new)
+    return _Proposed(Edit("", new, edit.note), before, after)
+
+
+def _suggest(comment: Comment, proposed: _Proposed, sources: FrozenSources, shown: str, diagnostics: Diagnostics) -> None:
+    """The comment's edit placed in the Markdown as its suggestion; kept as a comment where it cannot be."""
+    edit = proposed.edit
+    comment.comment = edit.note or describe(edit.old, edit.new.strip())
+    if not (comment.file and comment.line):
+        return
+    comment.suggestion = place(sources, comment.file, comment.line, edit.old, edit.new, proposed.before, proposed.after)
+    if comment.suggestion is None:
+        message = f"{comment.reviewer}'s edit ({describe(edit.old, edit.new.strip())}) is not in {comment.file}:{comment.line} as written; it is kept as a comment"
+        diagnostics.add(rules.COLLECT_SUGGESTION_UNPLACED, Location(shown), message)
 
 
 def _report_rewritten(comments: list[Comment], shown: str, diagnostics: Diagnostics) -> None:

@@ -47,6 +47,13 @@ def place(sources: FrozenSources, file: str, line: int, old: str, new: str, befo
     return Suggestion(old=source_old, new=source_new, file=file, line=at_line, col=col)
 
 
+def describe(old: str, new: str) -> str:
+    """A suggested edit in words, for a register entry whose reviewer wrote none."""
+    if old and new:
+        return f'replace "{old}" with "{new}"'
+    return f'insert "{new}"' if new else f'delete "{old}"'
+
+
 class _Block:
     """A block's Markdown as one text, and the way back to its lines."""
 
