@@ -261,14 +261,14 @@ def check_python_docx_comments(project: Path, packet: str, author: str = "Sam S.
     assert entries["Done: reworded."].get("resolved") is True and not parent.get("resolved")
     assert parent["date"] == "2026-03-20T10:15" and parent["col"] == source_col(46, "Closing paragraph")
     changes = {c["comment"]: c for c in entries.values() if c["kind"] in ("insertion", "deletion", "replacement")}
-    assert set(changes) == {'replace "blank" with "empty"', 'delete " two"', 'insert "very "', 'replace "1.1" with "2.1"'}
+    assert set(changes) == {'replace "blank" with "empty"', 'delete "two"', 'insert "very"', 'replace "1.1" with "2.1"'}
     blank = changes['replace "blank" with "empty"']
     assert (blank["kind"], blank["line"], blank["quote"], blank["author"], blank["date"]) == ("replacement", 9, "blank", author, "2026-03-21T09:30")
     assert blank["suggestion"] == {"old": "blank", "new": "empty", "file": CHAPTER, "line": 9, "col": source_col(9, "blank")}
-    two = changes['delete " two"']
+    two = changes['delete "two"']
     assert (two["kind"], two["line"]) == ("deletion", 28)
     assert two["suggestion"] == {"old": " two", "new": "", "file": CHAPTER, "line": 28, "col": source_col(28, " two")}
-    very = changes['insert "very "']
+    very = changes['insert "very"']
     assert (very["kind"], very["line"], very["quote"]) == ("insertion", 31, "")
     assert very["suggestion"] == {"old": "Outer", "new": "Outer very", "file": CHAPTER, "line": 31, "col": 1}
     assert "suggestion" not in changes['replace "1.1" with "2.1"'] and changes['replace "1.1" with "2.1"']["line"] == 12

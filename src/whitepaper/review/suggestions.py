@@ -49,6 +49,7 @@ def place(sources: FrozenSources, file: str, line: int, old: str, new: str, befo
 
 def describe(old: str, new: str) -> str:
     """A suggested edit in words, for a register entry whose reviewer wrote none."""
+    old, new = " ".join(old.split()), " ".join(new.split())
     if old and new:
         return f'replace "{old}" with "{new}"'
     return f'insert "{new}"' if new else f'delete "{old}"'
