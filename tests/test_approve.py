@@ -77,6 +77,9 @@ def test_only_owners_and_editors_approve(project: Path) -> None:
     assert not (project / "review" / "approvals.yaml").exists()  # nothing written, not even the other chapter's
     unknown = run_cli("approve", "03-three.md", "--by", "Eda Editor", "-C", project)
     assert unknown.exit_code == 1 and "'03-three.md' is not a chapter of the paper" in unknown.output
+    assert "[approve-unknown-chapter]" in unknown.output
+    by_stem = run_cli("approve", "02-two", "--by", "Eda Editor", "-C", project)  # a file name without .md names it too
+    assert by_stem.exit_code == 0 and "Eda Editor approved chapters/02-two.md" in by_stem.output, by_stem.output
 
 
 def test_two_branches_approvals_merge(project: Path) -> None:

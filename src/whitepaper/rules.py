@@ -126,6 +126,7 @@ COLLECT_UNREADABLE_DOCX = rule("collect-unreadable-docx", E, "review", "a return
 COLLECT_NO_ANCHORS = rule("collect-no-anchors", W, "review", "a returned file lost what places its comments; they are kept without file and line")
 COLLECT_REWRITTEN_PDF = rule("collect-rewritten-pdf", W, "review", "a returned PDF was rewritten; its comments were placed by its margin markers and text")
 COLLECT_SUGGESTION_UNPLACED = rule("collect-suggestion-unplaced", W, "review", "a suggested edit's text is not in the source; it is kept as a comment")
+APPROVE_UNKNOWN_CHAPTER = rule("approve-unknown-chapter", E, "review", "`whitepaper approve` names a chapter the paper does not have")
 APPROVER_UNKNOWN = rule("approver-unknown", E, "review", "an approval is given by someone who owns neither the chapter nor is an editor")
 SUGGESTION_UNKNOWN = rule("suggestion-unknown", E, "review", "no CriticMarkup suggestion of the chapter starts at this LINE:COL id")
 APPLY_CONFLICT = rule("apply-conflict", E, "review", "a suggestion's old text is no longer where it was: its file is left as it is")

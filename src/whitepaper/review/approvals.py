@@ -56,14 +56,14 @@ def approve(
 
 
 def _chapters(project: Project, loaded: LoadedConfig, names: list[str], diagnostics: Diagnostics) -> list[Chapter]:
-    """The chapters named, by file, file name, slug or id; an unknown name is an error."""
+    """The chapters named, by file, file name (with or without .md), slug or id; an unknown name is an error."""
     chapters = read_chapters(project, loaded, diagnostics)
     found = []
     for name in names:
-        match = next((c for c in chapters if name in (c.rel, c.path.name, c.slug, c.meta.id, f"sec-{c.slug}")), None)
+        match = next((c for c in chapters if name in (c.rel, c.path.name, c.path.stem, c.slug, c.meta.id, f"sec-{c.slug}")), None)
         if match is None:
             known = ", ".join(c.rel for c in chapters)
-            diagnostics.add(rules.APPROVER_UNKNOWN, Location(name), f"'{name}' is not a chapter of the paper (chapters: {known})")
+            diagnostics.add(rules.APPROVE_UNKNOWN_CHAPTER, Location(name), f"'{name}' is not a chapter of the paper (chapters: {known})")
         elif match not in found:
             found.append(match)
     return found
