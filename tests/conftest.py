@@ -77,10 +77,11 @@ def write_project(root: Path, chapters: dict[str, str], config: str | None = Non
     return root
 
 
-def copy_sample(target: Path) -> Path:
-    """The sample paper as a clone holds it: its files and its review record (rounds, approvals)."""
+def copy_sample(target: Path, *, review: bool = True) -> Path:
+    """The sample paper as a clone holds it: its files and, unless `review` is False, its review
+    record (its rounds and approvals)."""
     root = Project(REPO).copy_paper(target).root
-    if (REPO / "review").is_dir():
+    if review and (REPO / "review").is_dir():
         shutil.copytree(REPO / "review", root / "review")
     return root
 

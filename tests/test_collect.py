@@ -305,7 +305,7 @@ SAMPLE_COMMENTS = {
 def test_sample_round_with_three_returned_packets(tmp_path: Path) -> None:
     from conftest import copy_sample
 
-    project = copy_sample(tmp_path / "sample")
+    project = copy_sample(tmp_path / "sample", review=False)  # a round r1 of its own
     assert run_cli("review", "start", "r1", "-C", project, "--quiet").exit_code == 0
     returned = tmp_path / "returned"
     returned.mkdir()

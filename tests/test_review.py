@@ -275,7 +275,7 @@ def test_round_outside_git_keeps_a_source_copy(tmp_path: Path) -> None:
 
 
 def test_sample_paper_review_round(tmp_path: Path) -> None:
-    project = copy_sample(tmp_path / "sample")
+    project = copy_sample(tmp_path / "sample", review=False)  # a round r1 of its own
     result = run_cli("review", "start", "r1", "-C", project, "--quiet")
     assert result.exit_code == 0, result.output
     assert len(list((project / "review" / "r1").glob("r1-0[1-9]-*.pdf"))) == 3

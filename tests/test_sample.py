@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import subprocess
+import zipfile
 from pathlib import Path
 
+import pikepdf
+import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import REPO, Run, pdf_pages, toc_entries
+from conftest import REPO, Run, pdf_pages, run_cli, toc_entries
 from test_build import parse_html
 
 
@@ -84,3 +89,67 @@ def test_sample_references_are_complete_and_linked(sample_build: tuple[Path, Run
     for number in numbers:  # wrapped lines may also start with a number: skip those
         expected += int(number) == expected
     assert expected - 1 == len(keys)
+
+
+# The sample's review round r1 and release 1.0, committed with it --------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git clone of the repository: the round reads the Markdown its reviewers read from its commit."""
+    if not (REPO / ".git").exists():
+        pytest.skip("the repository is not a git clone")
+    target = tmp_path_factory.mktemp("clone") / "repo"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(target)], check=True)
+    return target
+
+
+def test_the_sample_round_reads_back_as_committed(sample_clone: Path) -> None:
+    """Round r1's returned files (a Word packet with comments, a reply and tracked changes, an
+    annotated PDF, a comment sheet) collect into the committed register and nothing else."""
+    project = sample_clone
+    register = project / "review" / "r1" / "comments.yaml"
+    before = register.read_text()
+    result = run_cli("review", "collect", "r1", project / "review" / "r1" / "returned", "-C", project)
+    assert result.exit_code == 0 and result.output.startswith("0 new comments from 3 files"), result.output
+    assert "warning" not in result.output and register.read_text() == before
+    entries = yaml.safe_load(before)["comments"]
+    word = [e for e in entries if e["packet"].endswith(".docx")]
+    assert {"comment", "reply", "replacement", "insertion", "deletion"} <= {e["kind"] for e in word}
+    reply = next(e for e in word if e["kind"] == "reply")
+    assert reply["author"] == "Pieter de Vries" and reply["in_reply_to"] in {e["id"] for e in word if e["kind"] == "comment"}
+    assert any(e.get("suggestion") for e in entries if e["packet"].endswith(".pdf"))  # a struck-out wording
+    assert not [e["id"] for e in entries if e["status"] == "open"]
+    applied = [e for e in entries if e.get("applied")]
+    for entry in applied:  # each applied suggestion's new wording stands in the chapter now
+        assert " ".join(entry["suggestion"]["new"].split()) in " ".join((project / entry["suggestion"]["file"]).read_text().split())
+
+
+def test_the_sample_response_to_reviewers_is_up_to_date(sample_clone: Path) -> None:
+    """The committed report and response are what `review report r1` writes today.
+    If this fails after a change to the reports, run `whitepaper review report r1` and commit review/r1/."""
+    project = sample_clone
+    assert run_cli("review", "report", "r1", "-C", project).exit_code == 0
+    for name in ("report.html", "responses.html"):
+        regenerated = (project / "review" / "r1" / name).read_text()
+        assert regenerated == (REPO / "review" / "r1" / name).read_text(), f"review/r1/{name} is out of date: run `whitepaper review report r1`"
+    responses = (REPO / "review" / "r1" / "responses.html").read_text()
+    assert "<strong>Reply from Pieter de Vries.</strong>" in responses and "(to be written)" not in responses
+    with zipfile.ZipFile(REPO / "review" / "r1" / "responses.docx") as docx:
+        assert "Pieter de Vries" in docx.read("word/document.xml").decode()
+
+
+def test_the_sample_release_is_whole_and_archival() -> None:
+    folder = REPO / "releases" / "1.0"
+    sums = dict(reversed(line.split("  ", 1)) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    assert set(sums) == {".zenodo.json", "CHANGES.md", "CITATION.cff", "whitepaper.docx", "whitepaper.html", "whitepaper.pdf"}
+    for name, digest in sums.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    pdf = pikepdf.open(folder / "whitepaper.pdf")
+    meta = pdf.open_metadata()
+    assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("3", "U")
+    assert {"whitepaper.yaml", "chapters/01-executive-summary.md"} <= set(pdf.attachments)
+    pages = pdf_pages(folder / "whitepaper.pdf")
+    assert "Version 1.0" in pages[0] and "Review edition" not in " ".join(pages) and "DRAFT" not in " ".join(pages)
+    assert "Contributors" in pages[-1] or "Contributors" in pages[-2]
+    assert yaml.safe_load((folder / "CITATION.cff").read_text())["version"] == "1.0"
