@@ -98,7 +98,7 @@ def test_toc_page_numbers_match_the_pages(small_build: tuple[Path, Run]) -> None
     project, _ = small_build
     pages = pdf_pages(project / "build" / "paper.pdf")
     entries = toc_entries(pages)
-    assert [title for title, _ in entries] == ["1 Introduction", "1.1 Background", "2 Methods", "2.1 Background", "References"]
+    assert [title for title, _ in entries] == ["1 Introduction", "1.1 Background", "2 Methods", "2.1 Background", "References", "Contributors"]
     for title, page in entries:
         lines = [line.strip() for line in pages[page - 1].splitlines()]
         assert title in lines, f"{title} not on page {page}"
@@ -124,7 +124,8 @@ def test_pdf_outline_mirrors_headings(small_build: tuple[Path, Run]) -> None:
         return result
 
     assert titles(reader.outline) == [
-        "Contents", "1 Introduction", ["1.1 Background"], "2 Methods", ["2.1 Background"], "References"
+        "Contents", "1 Introduction", ["1.1 Background"], "2 Methods", ["2.1 Background"], "References",
+        "Contributors", ["Authors", "Affiliations", "Chapters and their owners"],
     ]  # fmt: skip
 
 
