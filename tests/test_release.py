@@ -141,6 +141,13 @@ def test_a_release_has_every_file(ready: Path, tmp_path: Path) -> None:
         (rebuilt / name).parent.mkdir(parents=True, exist_ok=True)
         (rebuilt / name).write_bytes(data)
     assert run_cli("check", rebuilt, "--strict").exit_code == 0
+    released = tmp_path / "released"  # the paper as committed when it was released
+    released.mkdir()
+    archive = subprocess.run(["git", "-C", str(project), "archive", "HEAD", "chapters", "bibliography", "whitepaper.yaml"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(released)], input=archive.stdout, check=True)
+    for folder_built in (rebuilt, released):
+        assert run_cli("build", folder_built, "--html", "-q").exit_code == 0
+    assert (rebuilt / "build" / "paper.html").read_bytes() == (released / "build" / "paper.html").read_bytes()
 
 
 def test_a_second_release_says_what_changed(ready: Path) -> None:
