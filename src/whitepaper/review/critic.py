@@ -11,7 +11,6 @@ suggestions proposed to a chapter's owner instead of applied.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from ..sources.chapters import body_of, normalised
 from ..sources.critic import Kind, LineStarts, Mark, Range, scan
 from ..write import write_atomic
 from .register import Comment
+from .suggestions import split_change
 
 Everything = Literal["accept", "reject"]
 BOM = "\ufeff"
@@ -188,15 +188,7 @@ def suggestion_markup(old: str, new: str) -> str:
     Raises ValueError for text that CriticMarkup cannot carry (its own delimiters)."""
     if old == new:
         return old
-    old_words, new_words = _words(old), _words(new)
-    head = 0
-    while head < min(len(old_words), len(new_words)) and old_words[head] == new_words[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(old_words), len(new_words)) - head and old_words[-1 - tail] == new_words[-1 - tail]:
-        tail += 1
-    prefix, suffix = "".join(old_words[:head]), "".join(old_words[len(old_words) - tail :])
-    gone, added = "".join(old_words[head : len(old_words) - tail]), "".join(new_words[head : len(new_words) - tail])
+    prefix, gone, added, suffix = split_change(old, new)
     for mark in _forms(gone, added):
         if _reads_back(mark, gone, added):
             return prefix + mark + suffix
@@ -216,10 +208,6 @@ def proposed(comment: Comment) -> str:
     if "<<}" in note or "{>>" in note:
         raise ValueError("CriticMarkup cannot carry this comment's text")
     return markup + "{>>" + note + "<<}"
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"\s+|\S+", text)
 
 
 def _forms(gone: str, added: str) -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import html
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from ..render.environment import render_template
 from ..write import write_outputs
 from .frozen import load_round
 from .register import Comment, load_register
+from .suggestions import split_change
 
 FUZZY = 0.75  # how alike a line must be to count as the same line, edited
 
@@ -186,21 +186,9 @@ def _responses_markdown(
 
 
 def redline(old: str, new: str) -> list[tuple[str, str]]:
-    """`old` → `new` as one change between the words they share at either end:
-    runs of ("same" | "del" | "ins", text), white space kept."""
-    before, after = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
-    head = 0
-    while head < min(len(before), len(after)) and before[head] == after[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
-        tail += 1
-    runs = [
-        ("same", "".join(before[:head])),
-        ("del", "".join(before[head : len(before) - tail])),
-        ("ins", "".join(after[head : len(after) - tail])),
-        ("same", "".join(before[len(before) - tail :])),
-    ]
+    """`old` → `new` as runs of ("same" | "del" | "ins", text), white space kept."""
+    prefix, gone, added, suffix = split_change(old, new)
+    runs = [("same", prefix), ("del", gone), ("ins", added), ("same", suffix)]
     return [run for run in runs if run[1]]
 
 

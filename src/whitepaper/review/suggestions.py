@@ -47,6 +47,25 @@ def place(sources: FrozenSources, file: str, line: int, old: str, new: str, befo
     return Suggestion(old=source_old, new=source_new, file=file, line=at_line, col=col)
 
 
+def split_change(old: str, new: str) -> tuple[str, str, str, str]:
+    """`old` → `new` as one change between the words they share at either end:
+    (the words before, what goes, what comes, the words after), white space kept.
+    ("the quick fox" → "the slow fox" gives ("the ", "quick", "slow", " fox").)"""
+    before, after = re.findall(r"\s+|\S+", old), re.findall(r"\s+|\S+", new)
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    return (
+        "".join(before[:head]),
+        "".join(before[head : len(before) - tail]),
+        "".join(after[head : len(after) - tail]),
+        "".join(before[len(before) - tail :]),
+    )
+
+
 def describe(old: str, new: str) -> str:
     """A suggested edit in words, for a register entry whose reviewer wrote none."""
     old, new = " ".join(old.split()), " ".join(new.split())
