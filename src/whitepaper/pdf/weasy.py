@@ -54,30 +54,46 @@ class Attached:
     description: str = ""
 
 
+UA = "pdf/ua-1"  # PDF/UA-1 (ISO 14289-1) on PDF 1.7: what validators check, and what PDF/A-3 can be combined with
+
+
 @dataclass(frozen=True)
 class PdfOptions:
-    """What kind of PDF to write, beyond the page itself."""
+    """What kind of PDF to write, beyond the page itself. Every PDF is tagged unless asked not to be."""
 
-    variant: str | None = None  # a WeasyPrint pdf_variant: "pdf/a-3u", "pdf/ua-1", ...
-    tags: bool = False  # a tagged PDF: a structure tree for assistive technology
+    variant: str | None = None  # a WeasyPrint pdf_variant: "pdf/a-3a", "pdf/ua-1", ...
+    tags: bool = True  # a tagged PDF: a structure tree for assistive technology (tags.py)
     attachments: tuple[Attached, ...] = ()
+
+    @property
+    def in_parts(self) -> bool:
+        """Whether the parallel engine can make this PDF: a plain or tagged one, or PDF/UA, but
+        no archival PDF (PDF/A), whose parts no assembly keeps valid."""
+        return not self.attachments and self.variant in (None, UA)
 
     def weasyprint(self) -> dict[str, Any]:
         """WeasyPrint's write_pdf options for these."""
         from weasyprint import Attachment
+
+        from . import tags
 
         options: dict[str, Any] = {}
         if self.variant:
             options["pdf_variant"] = self.variant
         if self.tags:
             options["pdf_tags"] = True
+        if self.tags or self.variant:  # a variant may tag (PDF/UA, PDF/A-Na): the tree as tags.py corrects it
+            tags.install()
         if self.attachments:
             created = _source_date()
             options["attachments"] = [
                 Attachment(string=a.data, name=a.name, description=a.description or None, created=created, modified=created, relationship="Source")
-                for a in self.attachments
+                for a in sorted(self.attachments, key=lambda a: a.name)  # a name tree's keys are in order (ISO 32000-1, 7.9.6)
             ]
         return options
+
+
+PLAIN = PdfOptions(tags=False)  # an untagged PDF: the parallel engine's page-number stamps, laid over tagged pages
 
 
 def _source_date() -> dt.datetime:
@@ -146,8 +162,8 @@ def warm_up() -> None:
     HTML(string="<p style='font-family: Noto Serif'>warm</p>").render(font_config=_FONTS)
 
 
-def lay_out_part(html: str, root: str) -> dict[str, Any]:
-    """Lay out one part of a paper (in a worker process): its PDF, page count and anchors."""
+def lay_out_part(html: str, root: str, options: PdfOptions = PLAIN) -> dict[str, Any]:
+    """Lay out one part of a paper (in a worker process): its PDF as `options` ask, page count and anchors."""
     global _FONTS
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -161,7 +177,7 @@ def lay_out_part(html: str, root: str) -> dict[str, Any]:
         for name in page.anchors:
             anchors.setdefault(name, index)  # an element split over pages is where it starts
     with _collected():
-        pdf = document.write_pdf()
+        pdf = document.write_pdf(**options.weasyprint())
     return {"pdf": pdf, "pages": len(document.pages), "anchors": anchors, "refused": fetcher.refused}
 
 

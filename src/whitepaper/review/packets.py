@@ -8,10 +8,11 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from ..config.schema import Config, Reviewer
 from ..diagnostics import Diagnostics
+from ..pdf.assemble import combine
 from ..pipeline.publish import PDF, Published, publish_page
 from ..project import Project
 from ..render.context import TemplateContext
@@ -70,19 +71,17 @@ def make_packet(
         for c in chapters
         if c.id in ranges
     ]
-    writer = PdfWriter()
     diagnostics = Diagnostics()
     cover = _cover(project, ctx, reviewer, listed, round_name)
     diagnostics.extend(cover.diagnostics)
-    writer.append(PdfReader(io.BytesIO(cover.outputs["cover.pdf"])))
-    for chapter in chapters:
-        if chapter.id in ranges:
-            writer.append(full, pages=ranges[chapter.id])
+    pieces: list[tuple[PdfReader, tuple[int, int] | None]] = [(PdfReader(io.BytesIO(cover.outputs["cover.pdf"])), None)]
+    pieces += [(full, ranges[chapter.id]) for chapter in chapters if chapter.id in ranges]
     keys = [key for key in document.cited if any(c in document.cited_in.get(key, []) for c in (ch.source for ch in chapters))]
     if keys:
         references = _references(project, ctx, keys)
         diagnostics.extend(references.diagnostics)
-        writer.append(PdfReader(io.BytesIO(references.outputs["references.pdf"])))
+        pieces.append((PdfReader(io.BytesIO(references.outputs["references.pdf"])), None))
+    writer = combine(pieces)  # tagged: the pages' structure trees joined
     writer.add_metadata(
         {
             "/Title": f"{config.title}: review {round_name}, {reviewer.name}",
