@@ -24,6 +24,7 @@ class Paper:
     document: Document
     bibliography: Bibliography
     approvals: list[Approval] = field(default_factory=list)  # review/approvals.yaml
+    stylesheet: str = ""  # the project's own CSS (`css:` names it), as sources read it
 
 
 @dataclass(frozen=True)

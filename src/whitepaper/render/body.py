@@ -45,6 +45,8 @@ def body_parts(document: Document, tables: SummaryTables, back_matter: list[list
 
 def chapter_part(chapter: ResolvedChapter) -> list[Any]:
     attributes = {"data-file": chapter.source.rel, "data-status": chapter.source.meta.status}
+    if chapter.source.meta.lang:  # pandoc writes it as the div's `lang`: HTML and the tagged PDF say the chapter's language
+        attributes["lang"] = chapter.source.meta.lang
     return [nodes.div(f"chapter-{chapter.id}", ["chapter"], chapter.blocks, attributes)]
 
 

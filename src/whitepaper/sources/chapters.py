@@ -15,7 +15,7 @@ from pydantic import Field
 
 from .. import rules
 from ..config import LoadedConfig
-from ..config.schema import Model
+from ..config.schema import CrossrefOptions
 from ..config.validate import FieldRules, validate
 from ..config.yamlpos import load_located
 from ..diagnostics import Diagnostics, Location
@@ -31,7 +31,7 @@ MAX_CHAPTER_BYTES = 5_000_000  # a chapter larger than this is a mistake (a past
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
-class ChapterMeta(Model):
+class ChapterMeta(CrossrefOptions):  # pandoc-crossref's options hold for the chapter alone
     """What a chapter's front matter may say."""
 
     title: str | None = Field(None, description="Chapter title; default: the first `#` heading.")
@@ -42,6 +42,7 @@ class ChapterMeta(Model):
     role: Literal["front", "main", "appendix"] = Field(
         "main", description="front: unnumbered (executive summary); main: 1, 2, ...; appendix: A, B, ..."
     )
+    lang: str | None = Field(None, description="Language (BCP 47) when not the paper's, e.g. `fr`; checked by lang-invalid.")
 
 
 @dataclass

@@ -1,7 +1,8 @@
 /* The HTML redline's change navigation (redline_nav.html). A change is the first of a run of
    changed blocks (class "change", id change-N, marked by redline/view.py). The buttons and the
    keys n and p move the focus to the next or previous one, scrolled to the top of the window,
-   and say which it is; the contents show how many changes each chapter has. */
+   and say which it is; the contents show how many changes each chapter has. The keys can be
+   turned off with the checkbox beside the buttons. */
 (function () {
   "use strict";
   var changes = [];
@@ -74,7 +75,14 @@
     changes.forEach(function (change) { change.tabIndex = -1; });
     nav.querySelector(".redline-previous").addEventListener("click", function () { go(-1); });
     nav.querySelector(".redline-next").addEventListener("click", function () { go(1); });
+    // The single-key shortcuts can be turned off (WCAG 2.1.4); the choice is kept for the next redline.
+    var keys = nav.querySelector(".redline-keys input");
+    try { if (keys && window.localStorage.getItem("whitepaper-redline-keys") === "off") keys.checked = false; } catch (error) { /* no storage */ }
+    if (keys) keys.addEventListener("change", function () {
+      try { window.localStorage.setItem("whitepaper-redline-keys", keys.checked ? "on" : "off"); } catch (error) { /* no storage */ }
+    });
     document.addEventListener("keydown", function (event) {
+      if (keys && !keys.checked) return;
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
       if (event.key === "n" || event.key === "p") {
