@@ -25,13 +25,14 @@ from .xrefs import References
 def numbered(chapter: Chapter, blocks: list[Any], config: Config, numbering: Numbering, diagnostics: Diagnostics) -> ResolvedChapter:
     if not config.allow_scripts:
         sanitise(chapter, blocks, diagnostics)
-    resolved = _chapter(chapter, blocks, diagnostics)
-    numbering.chapter(chapter, resolved.id, resolved.title, resolved.blocks)
+    resolved, heading_id = _chapter(chapter, blocks, diagnostics)
+    numbering.chapter(chapter, resolved.id, resolved.title, resolved.blocks, heading_id, resolved.sources)
     return resolved
 
 
-def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> ResolvedChapter:
-    """The chapter's title and id: front matter title, else a leading `#` heading, else the file name."""
+def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> tuple[ResolvedChapter, str]:
+    """The chapter's title and id: front matter title, else a leading `#` heading, else the file name;
+    and the id of that heading (pandoc's own, if the author wrote none)."""
     sources = map_chapter(chapter, blocks)  # before numbering adds anything to the blocks
     identifier = chapter.meta.id or f"sec-{chapter.slug}"
     title = chapter.meta.title
@@ -54,8 +55,11 @@ def _chapter(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> R
             "chapter has no title: add `title:` to its front matter or start it with a `#` heading",
         )
     heading = nodes.header(1, identifier, inlines or nodes.text_inlines(title))
+    if popped:  # its `label="…"` (pandoc-crossref's number override) goes with it
+        heading["c"][1][2] = [pair for pair in first["c"][1][2] if pair[0] == "label"]
     sources.lines_of[id(heading)] = _heading_line(chapter, sources, first if popped else None)
-    return ResolvedChapter(source=chapter, id=identifier, title=title, blocks=[heading, *blocks], sources=sources)
+    resolved = ResolvedChapter(source=chapter, id=identifier, title=title, blocks=[heading, *blocks], sources=sources)
+    return resolved, first["c"][1][0] if popped else ""
 
 
 def survey(
@@ -97,7 +101,7 @@ def survey(
         identifier = nodes.node_id(item)
         if identifier:
             survey.ids.add(identifier)
-            if kind == "Span":
+            if kind == "Span" and "equation" not in content[0][1]:  # a numbered equation's id is numbering's
                 survey.span_ids.append(identifier)
         if kind == "Image":
             written = content[2][0]

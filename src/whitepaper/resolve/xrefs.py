@@ -20,7 +20,9 @@ from ..pandoc import nodes
 from ..project import CONFIG_NAME
 from ..sources.bibliography import Bibliography
 from ..sources.chapters import Chapter
+from ..sources.identifiers import written_key
 from .numbering import Target, Targets
+from .style import Style, Styles
 
 XREF_PREFIXES = {"sec", "fig", "tbl", "eq", "ch", "app", "lst"}
 _KEY_INNER = r"[\w:.#$%&\-+?<>~/]"
@@ -32,6 +34,7 @@ class _Ref:
     number_only: bool
     capital: bool
     page: bool
+    order: int = 0  # the target's place in reading order: a group reads "Figures 2 and 3" whatever order it is written in
 
 
 def citation_pattern(key: str) -> re.Pattern[str]:
@@ -42,12 +45,17 @@ def citation_pattern(key: str) -> re.Pattern[str]:
 class References:
     """Replaces cross-references in one chapter's blocks and checks its citation keys."""
 
-    def __init__(self, targets: Targets, bibliography: Bibliography, block_kinds: list[str], diagnostics: Diagnostics):
+    def __init__(
+        self, targets: Targets, bibliography: Bibliography, block_kinds: list[str], diagnostics: Diagnostics, styles: Styles | None = None
+    ):
         self.targets = targets
+        self.styles = styles  # how each chapter's references read (pandoc-crossref's options)
         self.bibliography = bibliography
         self.diagnostics = diagnostics
         self.cited: list[str] = []
         self.cited_in: dict[str, list[Chapter]] = {}  # key -> chapters that cite it, in order
+        self.spellings: dict[str, list[str]] = {}  # key -> how the text cites it (`doi:10.1/X`, `tag:x`), to locate it
+        self._order = {target.id: index for index, target in enumerate(targets.by_id.values())}
         self.prefixes = XREF_PREFIXES | set(block_kinds) | {_prefix(t.id) for t in targets.by_id.values() if t.kind in block_kinds}
 
     def run(self, blocks: list[Any], chapter: Chapter | None) -> None:
@@ -71,14 +79,20 @@ class References:
         works: list[dict[str, Any]] = []
         braced = _braced(inlines, index)
         for citation in citations:
-            key = citation["citationId"]
+            key = written_key(citation, self.bibliography.keys)
             target, capital = self.targets.find(key)
             if target is not None:
                 target.referenced = True
+                if target.parent:  # a subfigure referred to refers to its figure too
+                    self.targets.by_id[target.parent].referenced = True
                 mode = citation["citationMode"]["t"]
                 page = nodes.stringify(citation["citationSuffix"]).strip(" ,;").lower() == "page"
-                refs.append(_Ref(target, braced or mode == "SuppressAuthor", capital, page))
-            elif key in self.bibliography.keys:
+                refs.append(_Ref(target, braced or mode == "SuppressAuthor", capital, page, self._order.get(target.id, 0)))
+            elif (work := self.bibliography.work(key)) is not None:  # an identifier or a tag: its entry's id
+                citation["citationId"] = work
+                if key not in self.spellings.setdefault(work, []):
+                    self.spellings[work].append(key)
+                key = work
                 works.append(citation)
                 if key not in self.cited:
                     self.cited.append(key)
@@ -91,7 +105,7 @@ class References:
         if braced:  # pandoc-xnos `{@fig:x}`: drop the braces around the reference
             inlines[index - 1]["c"] = inlines[index - 1]["c"][:-1]
             inlines[index + 1]["c"] = inlines[index + 1]["c"][1:]
-        replacement: list[Any] = [{"t": "Span", "c": [nodes.attr("", ["xref"]), render(refs)]}]
+        replacement: list[Any] = [{"t": "Span", "c": [nodes.attr("", ["xref"]), render(refs, self._style(chapter))]}]
         if works:
             cite = inlines[index]
             cite["c"][0] = works
@@ -99,12 +113,19 @@ class References:
         inlines[index : index + 1] = replacement
         return index + len(replacement) - 1
 
+    def _style(self, chapter: Chapter | None) -> Style:
+        if self.styles is None:
+            return Style()
+        return self.styles.of(chapter.meta if chapter else None, chapter.rel if chapter else None)
+
     def _unknown(self, key: str, chapter: Chapter | None) -> None:
         if _prefix(key) in self.prefixes:
             candidates = [t.id for t in self.targets.by_id.values() if not t.automatic]
             message, rule = f"unknown cross-reference target '{key}'", rules.XREF_UNKNOWN
         elif not self.bibliography.complete:
             return  # a bibliography file did not load; that error is reported already
+        elif (problem := self.bibliography.problem(key)) is not None:  # an identifier or a tag
+            (rule, message), candidates = problem, []
         else:
             candidates = sorted(self.bibliography.keys)
             message, rule = f"unknown citation key '{key}': not in the bibliography", rules.CITATION_UNKNOWN
@@ -118,39 +139,67 @@ class References:
             self.diagnostics.add(rule, location, message)
 
 
-def render(refs: list[_Ref]) -> list[Any]:
-    """Inlines for a group: "Figure 3", "Figures 2 and 3", "Figure 2 and Table 1", "3"."""
+def render(refs: list[_Ref], style: Style | None = None) -> list[Any]:
+    """Inlines for a group: "Figure 3", "Figures 2 and 3", "Figure 2 and Table 1", "3"; names and
+    links as the chapter's style says ("fig. 3", "eqns. 1 and 2")."""
+    style = style or Style()
     groups: list[list[_Ref]] = []
     for ref in refs:
-        if groups and groups[-1][0].target.label == ref.target.label and not ref.number_only and ref.target.number:
+        if groups and _groups_with(groups[-1][0], ref):
             groups[-1].append(ref)
         else:
             groups.append([ref])
+    for group in groups:
+        group.sort(key=lambda ref: ref.order)  # as pandoc-crossref sorts them; capitals still follow the first written
     inlines: list[Any] = []
     for position, group in enumerate(groups):
         if position:
             inlines += _separator(position, len(groups))
-        inlines += _group(group)
-    if refs[0].capital and inlines and inlines[0]["t"] == "Link":
-        first = inlines[0]["c"][1][0]
-        first["c"] = first["c"][:1].upper() + first["c"][1:]
+        inlines += _group(group, style)
+    if refs[0].capital:
+        _capitalise(inlines)
     return inlines
 
 
-def _group(group: list[_Ref]) -> list[Any]:
-    first = group[0]
+def _groups_with(first: _Ref, ref: _Ref) -> bool:
+    """Whether `ref` joins the group `first` starts: same kind of target, both numbered, both named."""
+    numbered = first.target.number and ref.target.number and not first.number_only and not ref.number_only
+    return bool(numbered) and first.target.label == ref.target.label
+
+
+def _group(group: list[_Ref], style: Style) -> list[Any]:
+    first, target = group[0], group[0].target
     if len(group) == 1:
-        target = first.target
-        text = target.number if first.number_only and target.number else target.text
         if not target.number:
-            text = f"“{text}”"
-        return [_link(target, text), *_page(first)]
-    inlines: list[Any] = [*nodes.text_inlines(first.target.plural), {"t": "Space"}]
+            return [_link(target, f"“{target.title}”", style), *_page(first)]
+        name = "" if first.number_only else _name(style, target, 1)
+        if name and style.name_in_link:
+            return [_link(target, f"{name} {target.number}", style), *_page(first)]
+        named = [*nodes.text_inlines(name), {"t": "Space"}] if name else []
+        return [*named, _link(target, target.number, style), *_page(first)]
+    name = _name(style, target, len(group))
+    inlines: list[Any] = [*nodes.text_inlines(name), {"t": "Space"}] if name else []
     for position, ref in enumerate(group):
         if position:
             inlines += _separator(position, len(group))
-        inlines += [_link(ref.target, ref.target.number), *_page(ref)]
+        inlines += [_link(ref.target, ref.target.number, style), *_page(ref)]
     return inlines
+
+
+def _name(style: Style, target: Target, count: int) -> str:
+    """What references to `count` targets like this one start with: the style's prefix, else
+    the target's own label ("Figure", "Figures")."""
+    name = style.name(target.kind, count)
+    if name is not None:
+        return name
+    return target.label if count == 1 else target.plural
+
+
+def _capitalise(inlines: list[Any]) -> None:
+    """`@Fig:x`: the reference's first word starts with a capital."""
+    first = next((node for node in nodes.walk(inlines) if node["t"] == "Str"), None)
+    if first is not None:
+        first["c"] = first["c"][:1].upper() + first["c"][1:]
 
 
 def _separator(position: int, count: int) -> list[Any]:
@@ -159,7 +208,10 @@ def _separator(position: int, count: int) -> list[Any]:
     return [{"t": "Str", "c": ","}, {"t": "Space"}]
 
 
-def _link(target: Target, text: str) -> dict[str, Any]:
+def _link(target: Target, text: str, style: Style) -> dict[str, Any]:
+    """A link to the target; plain text where the style says references are not links (linkReferences: false)."""
+    if not style.link:
+        return {"t": "Span", "c": [nodes.attr("", [], {"data-kind": target.kind}), nodes.text_inlines(text)]}
     return {"t": "Link", "c": [nodes.attr("", ["xref"], {"data-kind": target.kind}), nodes.text_inlines(text), ["#" + target.id, ""]]}
 
 
