@@ -15,7 +15,7 @@ from .report import render
 
 @click.command("check")
 @click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", help="How to print the diagnostics.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "gitlab"]), default="text", help="How to print the diagnostics (gitlab: a code-quality report).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--no-cache", is_flag=True, help="Ignore build/.cache and parse everything afresh.")
 def check_command(project: Path, fmt: str, strict: bool, no_cache: bool) -> None:

@@ -53,9 +53,10 @@ def _revision(project: Project, revision: str, target: Path, which: str, label: 
     if commit.returncode != 0:
         known = "a git revision, a review round or a folder"
         _fail(which, label, f"'{revision}' is not {known} here", rules.DIFF_UNKNOWN_REVISION)
-    prefix = git(root, "rev-parse", "--show-prefix").stdout.strip()
-    tree = f"{commit.stdout.strip()}:{prefix}" if prefix else commit.stdout.strip()
-    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", tree], capture_output=True, check=False)
+    top, _, prefix = git(root, "rev-parse", "--show-toplevel", "--show-prefix").stdout.partition("\n")
+    tree = f"{commit.stdout.strip()}:{prefix.strip()}" if prefix.strip() else commit.stdout.strip()
+    # From the top: run in a subfolder, `git archive` looks for that subfolder inside the tree.
+    archive = subprocess.run(["git", "-C", top.strip(), "archive", "--format=tar", tree], capture_output=True, check=False)
     if archive.returncode != 0:
         _fail(which, label, f"git cannot export '{revision}': {archive.stderr.decode(errors='replace').strip()}", rules.DIFF_UNKNOWN_REVISION)
     target.mkdir(parents=True, exist_ok=True)
