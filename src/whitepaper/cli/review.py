@@ -14,9 +14,12 @@ from ..project import Project
 from ..review.apply import apply
 from ..review.collect import collect
 from ..review.critic import Everything, decide, proposed
+from ..review.export import export_w3c
+from ..review.invite import DEFAULT_BASE, invite
 from ..review.register import load_register
 from ..review.report import locate, report
 from ..review.rounds import list_rounds, start_round
+from ..webreview.serve import DEFAULT_HOST, DEFAULT_PORT, prepare
 from .output import Progress, exit_codes, print_diagnostics, stderr_console
 
 PROJECT = click.option(
@@ -49,20 +52,84 @@ def start_command(name: str, project: Path, allow_dirty: bool, docx: bool, quiet
 
 @review_group.command("collect")
 @click.argument("name")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @PROJECT
-def collect_command(name: str, files: tuple[Path, ...], project: Path) -> None:
+@click.option("--web", is_flag=True, help="Also read the reviews submitted in the browser (`review serve`).")
+def collect_command(name: str, files: tuple[Path, ...], project: Path, web: bool) -> None:
     """Read reviewers' returned files into review/NAME/comments.yaml: annotated PDFs, Word packets
-    (.docx: comments, replies, tracked changes), CSV comment sheets, or folders of them.
+    (.docx: comments, replies, tracked changes), CSV comment sheets, or folders of them; with
+    --web, the reviews submitted in the browser.
 
     Each comment is placed at the Markdown file and line it was made on; a suggested edit
-    (a tracked change, a sheet's old/new columns, a struck-out or inserted text in a PDF)
-    is kept with the exact old text, for `review apply`. Collecting a file again adds nothing.
+    (a tracked change, a sheet's old/new columns, a struck-out or inserted text in a PDF, a
+    replacement suggested in the browser) is kept with the exact old text, for `review apply`.
+    Collecting a file again adds nothing.
     """
     with exit_codes():
-        result = collect(project, name, list(files))
+        if not files and not web:
+            raise UsageProblem("name the returned files or folders to read, or give --web")
+        result = collect(project, name, list(files), web=web)
         print_diagnostics(result.diagnostics)
         click.echo(f"{result.added} new comments from {result.files} files; {result.total} in {result.register}")
+
+
+@review_group.command("invite")
+@click.argument("name")
+@PROJECT
+@click.option("--base-url", default=DEFAULT_BASE, show_default=True, help="Where reviewers reach `review serve` (the HTTPS address of a reverse proxy, say).")
+@click.option("--renew", is_flag=True, help="Give every reviewer a new link; their old links stop working.")
+def invite_command(name: str, project: Path, base_url: str, renew: bool) -> None:
+    """Write one personal link and invitation per reviewer of round NAME into review/NAME/invitations/.
+
+    Each link carries a random token, which the round keeps only hashed: send each
+    invitation to its reviewer, then delete it. Reviewers who have a link keep it (--renew
+    gives everyone a new one).
+    """
+    with exit_codes():
+        paper = Project.at(project)
+        result = invite(paper, name, base_url, renew=renew)
+        for sent in result.invited:
+            click.echo(f"  {paper.rel(sent.path)}  {sent.reviewer}")
+        for kept in result.kept:
+            click.echo(f"  {kept}: has a link already (--renew for a new one)")
+        click.echo(f"{plural(len(result.invited), 'invitation')} written; send each to its reviewer, then delete it", err=True)
+
+
+@review_group.command("serve")
+@click.argument("name")
+@PROJECT
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="The address to listen on; anything but loopback belongs behind an HTTPS proxy.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535), help="The port to listen on.")
+def serve_command(name: str, project: Path, host: str, port: int) -> None:
+    """Serve round NAME's HTML edition to its reviewers, who comment in the browser.
+
+    Reviewers open the personal links of `review invite`; their comments are kept in
+    review/NAME/web.sqlite until `review collect NAME --web` reads the submitted ones.
+    Ctrl-C stops the server.
+    """
+    with exit_codes():
+        progress = Progress(stderr_console())
+        with progress.running():
+            prepared = prepare(project, name, host, port, reporter=progress)
+        for warning in prepared.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(f"serving review round {name} at {prepared.url} ({plural(prepared.invited, 'reviewer')} invited); Ctrl-C stops", err=True)
+        try:
+            prepared.run()
+        except KeyboardInterrupt:
+            pass
+
+
+@review_group.command("export")
+@click.argument("name")
+@PROJECT
+@click.option("--format", "format_", type=click.Choice(["w3c"]), default="w3c", show_default=True, help="W3C Web Annotation JSON-LD.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write it (default: review/NAME/comments.jsonld).")
+def export_command(name: str, project: Path, format_: str, output: Path | None) -> None:
+    """Write round NAME's comments register as W3C Web Annotation JSON-LD."""
+    with exit_codes():
+        path, count = export_w3c(project, name, output)
+        click.echo(f"{plural(count, 'annotation')} in {path}")
 
 
 @review_group.command("report")

@@ -19,6 +19,7 @@ from .register import Comment, load_register, merge, save_register
 from .returned_docx import read_docx
 from .returned_pdf import read_pdf
 from .returned_sheet import read_sheet
+from .returned_web import read_web
 
 READERS = {".pdf": read_pdf, ".docx": read_docx, ".csv": read_sheet}  # what `review collect` reads, by file type
 
@@ -32,8 +33,9 @@ class CollectResult:
     register: Path | None = None
 
 
-def collect(project: Project | Path | str, round_name: str, inputs: list[Path]) -> CollectResult:
-    """Read every comment of the given PDFs, Word files and CSV sheets (or folders of them) into the register."""
+def collect(project: Project | Path | str, round_name: str, inputs: list[Path], *, web: bool = False) -> CollectResult:
+    """Read every comment of the given PDFs, Word files and CSV sheets (or folders of them) into the register;
+    with `web`, the submitted reviews made in the browser too (`review serve`, returned_web.py)."""
     project = Project.at(project)
     info = load_round(project, round_name)
     diagnostics = Diagnostics()
@@ -44,11 +46,13 @@ def collect(project: Project | Path | str, round_name: str, inputs: list[Path]) 
     for path in files:
         read = READERS.get(path.suffix.lower(), read_pdf)  # a PDF under any other name is still read as one
         collected += read(path, project, info, sources, diagnostics)
+    if web:
+        collected += read_web(project, info, sources, diagnostics)
     if diagnostics.has_errors():
         raise DiagnosticError(diagnostics)
     merged, added = merge(existing, collected)
     register = save_register(project, round_name, merged)
-    return CollectResult(added, len(merged), len(files), diagnostics, register)
+    return CollectResult(added, len(merged), len(files) + web, diagnostics, register)
 
 
 def _expand(inputs: list[Path]) -> list[Path]:
