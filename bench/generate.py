@@ -4,7 +4,10 @@
     python bench/generate.py OUT [--size small|large] [--seed 1]
 
 small: 10 chapters x 1,500 words, 100 references; large: 60 chapters x 3,000
-words, 600 references (about 180,000 words). Chapters hold realistic-looking
+words, 600 references (about 180,000 words). The growth sizes, by their pages in the
+PDF: p150 (16 x 3,100 words, about 50,000), p600 (64 x 3,100, about 200,000) and p1200
+(128 x 3,100, about 400,000). `--warnings` gives each chapter a table nobody refers to,
+as drafts in progress have. Chapters hold realistic-looking
 prose with citations, sections, lists, a table and a cross-reference each; the
 bibliography is BibTeX. The same seed always gives the same files.
 """
@@ -16,7 +19,7 @@ import random
 import textwrap
 from pathlib import Path
 
-SIZES = {"small": (10, 1500, 100), "large": (60, 3000, 600)}
+SIZES = {"small": (10, 1500, 100), "large": (60, 3000, 600), "p150": (16, 3100, 200), "p600": (64, 3100, 600), "p1200": (128, 3100, 1000)}
 
 WORDS = (
     "data analysis patient hospital model federated privacy consent cohort registry imaging genome "
@@ -41,7 +44,7 @@ def sentence(rng: random.Random, cite: str | None) -> str:
     return f"{text} [@{cite}]." if cite else f"{text}."
 
 
-def chapter(rng: random.Random, number: int, words: int, refs: int) -> str:
+def chapter(rng: random.Random, number: int, words: int, refs: int, warning: bool = False) -> str:
     parts = [f"---\ntitle: {rng.choice(TITLES)} {number}\nstatus: draft\nowners: [Author {number % 7}]\n---\n"]
     written, section = 0, 0
     table_id = f"tbl-costs-{number}"
@@ -64,6 +67,8 @@ def chapter(rng: random.Random, number: int, words: int, refs: int) -> str:
         parts.append(textwrap.fill(paragraph, 100) + "\n")
     rows = "\n".join(f"| {rng.choice(WORDS)} | {rng.randint(1, 900)} | {rng.choice(WORDS)} |" for _ in range(6))
     parts.append(f"| Item | Cost | Note |\n|------|-----:|------|\n{rows}\n\n: Costs of part {number}. {{#{table_id}}}\n")
+    if warning:  # a table nobody refers to (table-unreferenced)
+        parts.append(f"| Item | Count |\n|------|-----:|\n| {rng.choice(WORDS)} | {rng.randint(1, 99)} |\n\n: Counts of part {number}. {{#tbl-counts-{number}}}\n")
     return "\n".join(parts)
 
 
@@ -81,13 +86,14 @@ def bibliography(rng: random.Random, refs: int) -> str:
     return "\n".join(entries)
 
 
-def generate(out: Path, size: str = "small", seed: int = 1) -> Path:
+def generate(out: Path, size: str = "small", seed: int = 1, warnings: bool = False) -> Path:
     chapters, words, refs = SIZES[size]
     rng = random.Random(seed)
     (out / "chapters").mkdir(parents=True, exist_ok=True)
     (out / "bibliography").mkdir(exist_ok=True)
     for number in range(1, chapters + 1):
-        (out / "chapters" / f"{number:02d}-part.md").write_text(chapter(rng, number, words, refs), encoding="utf-8")
+        width = 3 if chapters >= 100 else 2  # files sort in chapter order
+        (out / "chapters" / f"{number:0{width}d}-part.md").write_text(chapter(rng, number, words, refs, warnings), encoding="utf-8")
     (out / "bibliography" / "references.bib").write_text(bibliography(rng, refs), encoding="utf-8")
     (out / "whitepaper.yaml").write_text(
         f"title: Synthetic paper ({size})\nversion: bench\ndate: 2026-01-01\n"
@@ -103,8 +109,9 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warnings", action="store_true", help="a table nobody refers to in each chapter")
     args = parser.parse_args()
-    generate(args.out, args.size, args.seed)
+    generate(args.out, args.size, args.seed, args.warnings)
     print(f"wrote a {args.size} paper project to {args.out}")
 
 

@@ -22,8 +22,17 @@ from .output import Progress, count_line, describe_outputs, exit_codes, print_di
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="PDF layout processes (default: one per core for long papers; 1: a single pass).")
 @click.option("--no-cache", is_flag=True, help="Ignore build/.cache and parse everything afresh.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every problem (by default, the first few of each rule; `whitepaper check` lists all).")
 def build_command(
-    project: Path, only: str | None, paper_size: str | None, review: bool, keep_print_html: bool, jobs: int | None, no_cache: bool, quiet: bool
+    project: Path,
+    only: str | None,
+    paper_size: str | None,
+    review: bool,
+    keep_print_html: bool,
+    jobs: int | None,
+    no_cache: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."""
     if review and only == "html":
@@ -41,14 +50,14 @@ def build_command(
         use_cache=not no_cache,
         jobs=jobs,
     )
-    with exit_codes():
+    with exit_codes(fold=not verbose):
         if quiet:  # no console at all: a rebuild after an edit is quicker than importing one
             result = build(project, options)
         else:
             progress = Progress(stderr_console())
             with progress.running():
                 result = build(project, options, reporter=progress)
-        print_diagnostics(result.diagnostics)
+        print_diagnostics(result.diagnostics, fold=not verbose)
         if not quiet:
             done = "up to date (nothing changed):" if result.up_to_date else "built"
             redone = f" (only {plural(result.edited_chapters, 'edited chapter')} redone)" if result.edited_chapters else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,10 +26,29 @@ def stderr_console(quiet: bool = False) -> Console:
     return Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
 
 
-def print_diagnostics(diagnostics: Diagnostics) -> None:
-    """One line per diagnostic, `path:line:col: severity: message [rule]`, on stderr, in reading order."""
-    for diagnostic in sorted(diagnostics, key=lambda d: (d.location.path, d.location.line, d.location.col)):
-        click.echo(str(diagnostic), err=True)
+SHOWN_PER_RULE = 3  # what a folded list shows of each rule; `whitepaper check` lists all
+
+
+def print_diagnostics(diagnostics: Diagnostics, fold: bool = False) -> None:
+    """One line per diagnostic, `path:line:col: severity: message [rule]`, on stderr, in reading order.
+
+    Folded (a build's output, which a draft in progress fills with warnings): the first few of
+    each rule, the last of them followed by how many more there are.
+    """
+    ordered = sorted(diagnostics, key=lambda d: (d.location.path, d.location.line, d.location.col))
+    if not fold:
+        for diagnostic in ordered:
+            click.echo(str(diagnostic), err=True)
+        return
+    total = Counter(d.rule for d in ordered)
+    seen: Counter[str] = Counter()
+    for diagnostic in ordered:
+        seen[diagnostic.rule] += 1
+        if seen[diagnostic.rule] <= SHOWN_PER_RULE:
+            click.echo(str(diagnostic), err=True)
+        if seen[diagnostic.rule] == SHOWN_PER_RULE and total[diagnostic.rule] > SHOWN_PER_RULE:
+            more = total[diagnostic.rule] - SHOWN_PER_RULE
+            click.echo(f"  and {more} more [{diagnostic.rule}] (whitepaper check lists all)", err=True)
 
 
 class Progress:
@@ -87,12 +107,12 @@ def environment_errors() -> Iterator[None]:
 
 
 @contextmanager
-def exit_codes() -> Iterator[None]:
-    """Turn the library's errors into messages and exit codes; anything else is a bug."""
+def exit_codes(fold: bool = False) -> Iterator[None]:
+    """Turn the library's errors into messages and exit codes (the diagnostics `fold`ed if asked); anything else is a bug."""
     try:
         yield
     except DiagnosticError as exc:
-        print_diagnostics(exc.diagnostics)
+        print_diagnostics(exc.diagnostics, fold)
         click.echo(f"{plural(len(exc.diagnostics.errors), 'error')}; nothing was written", err=True)
         sys.exit(EXIT_ERRORS)
     except EnvironmentProblem as exc:

@@ -1,11 +1,14 @@
-"""How diagnostics look: compiler-style text with the source line and a caret, JSON, or GitHub annotations.
+"""How diagnostics look: compiler-style text with the source line and a caret, JSON, GitHub
+annotations or GitLab's code-quality report.
 
 Identical diagnostics (same rule, severity and message) are folded into the
-first one with a count, so one unknown key used forty times is one entry.
+first one with a count and every other place, so one unknown key used forty times
+is one entry.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -15,6 +18,7 @@ from pathlib import Path
 import click
 
 from ..diagnostics import Diagnostic, Diagnostics, Location, Severity
+from ..hosting.repo import placement
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
@@ -59,10 +63,8 @@ def as_text(diagnostics: Diagnostics, project: Path, colour: bool) -> str:
             if d.location.col:
                 caret = " " * (_display_width(source[: d.location.col - 1])) + "^"
                 out.append(f" {' ' * len(number)} | {click.style(caret, fg=COLOURS[d.severity], bold=True) if colour else caret}")
-        if folded.also:
-            shown = ", ".join(str(loc) for loc in folded.also[:5])
-            more = f" and {len(folded.also) - 5} more" if len(folded.also) > 5 else ""
-            out.append(f"  (×{folded.count}: also at {shown}{more})")
+        if folded.also:  # every place: this is the full list a build's folded output points to
+            out.append(f"  (×{folded.count}: also at {', '.join(str(loc) for loc in folded.also)})")
     return "\n".join(out)
 
 
@@ -95,12 +97,14 @@ def as_json(diagnostics: Diagnostics) -> str:
     return json.dumps(items, indent=2, ensure_ascii=False)
 
 
-def as_github(diagnostics: Diagnostics) -> str:
-    """GitHub Actions workflow commands: one annotation per diagnostic (not folded: each gets its line)."""
+def as_github(diagnostics: Diagnostics, prefix: str = "") -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic (not folded: each gets its line).
+
+    Paths start with `prefix`, the project's folder in its repository: GitHub reads them from the top."""
     kinds = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
     lines = []
     for d in diagnostics:
-        props = [f"file={_escape_property(d.location.path)}"]
+        props = [f"file={_escape_property(prefix + d.location.path)}"]
         if d.location.line:
             props.append(f"line={d.location.line}")
         if d.location.col:
@@ -118,9 +122,29 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def as_gitlab(diagnostics: Diagnostics, prefix: str = "") -> str:
+    """GitLab's code-quality report (the part of Code Climate's issue format GitLab reads): one issue
+    per diagnostic, its place in the fingerprint, as GitLab shows one issue per fingerprint."""
+    severities = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.NOTE: "info"}
+    issues = []
+    for d in diagnostics:
+        path = prefix + d.location.path
+        key = "\0".join((d.rule, path, str(d.location.line), str(d.location.col), d.message))
+        issues.append({
+            "description": d.message,
+            "check_name": d.rule,
+            "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest()[:32],
+            "severity": severities[d.severity],
+            "location": {"path": path, "lines": {"begin": max(d.location.line, 1)}},  # GitLab wants a line
+        })
+    return json.dumps(issues, indent=2, ensure_ascii=False)
+
+
 def render(diagnostics: Diagnostics, fmt: str, project: Path) -> str:
     if fmt == "json":
         return as_json(diagnostics)
     if fmt == "github":
-        return as_github(diagnostics)
+        return as_github(diagnostics, placement(project).prefix)
+    if fmt == "gitlab":
+        return as_gitlab(diagnostics, placement(project).prefix)
     return as_text(diagnostics, project, use_colour(sys.stdout))

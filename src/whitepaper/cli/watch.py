@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 
 from ..config import load_config
-from ..diagnostics import DiagnosticError, Diagnostics, plural
+from ..diagnostics import Diagnostic, DiagnosticError, Diagnostics, plural
 from ..live.server import start_server, stop_server
 from ..live.watch import BuildState, watch
 from ..pipeline import BuildOptions
 from ..project import Project
-from .output import environment_errors
+from .output import environment_errors, print_diagnostics
 
 PROJECT = click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
 
@@ -25,9 +25,7 @@ def _printer(project: Path) -> object:
 
     def report(state: BuildState, changed: set[str]) -> None:
         trigger = f" after {', '.join(sorted(changed)[:3])}{' …' if len(changed) > 3 else ''}" if changed else ""
-        for item in state.diagnostics:
-            where = item["path"] + (f":{item['line']}" if item["line"] else "") + (f":{item['col']}" if item["col"] else "")
-            click.echo(f"{where}: {item['severity']}: {item['message']} [{item['rule']}]", err=True)
+        print_diagnostics(Diagnostics([Diagnostic.from_dict(item) for item in state.diagnostics]), fold=True)  # as `build` prints them
         if state.ok:
             fixed = "fixed; " if last_failed["value"] else ""
             warnings = sum(1 for d in state.diagnostics if d["severity"] == "warning")

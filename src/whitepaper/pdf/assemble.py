@@ -23,6 +23,10 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from .fonts import embed_once
+from .packing import packed
+from .parttree import Placed, join
+
 SCHEME = "wpdest:"
 
 
@@ -57,23 +61,52 @@ class Readers:
         return reader
 
 
+# What a tagged (or PDF/UA) part's catalog says of the whole paper; the first part's is the paper's.
+CATALOG = ("/Lang", "/ViewerPreferences", "/Metadata")
+
+
 def assemble(parts: list[Laid], stamps: list[Laid], readers: Readers | None = None) -> bytes:
     readers = readers or Readers()
-    writer = PdfWriter()
-    for part in parts:
-        reader = readers.get(part.pdf)
-        writer.append(reader, pages=(part.skip, part.skip + part.pages) if part.skip else None)
-    _stamp(writer, [page for stamp in stamps for page in readers.get(stamp.pdf).pages[stamp.skip :]])
+    writer = combine([(readers.get(part.pdf), (part.skip, part.skip + part.pages) if part.skip else None) for part in parts])
+    tagged = "/StructTreeRoot" in writer._root_object
+    _stamp(writer, [page for stamp in stamps for page in readers.get(stamp.pdf).pages[stamp.skip :]], artifact=tagged)
     _internal_links(writer)
+    embed_once(writer)  # each part's subsets of a font as one font program (fonts.py)
     metadata = readers.get(parts[0].pdf).metadata or {}
     writer.add_metadata({k: v for k, v in metadata.items() if k != "/Producer"})
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return packed(out.getvalue())  # as compact as a single pass (packing.py)
 
 
-def _stamp(writer: PdfWriter, overlay: list[Any]) -> None:
-    """Lay each overlay page (a footer) over the page of the same number.
+def combine(pieces: list[tuple[PdfReader, tuple[int, int] | None]]) -> PdfWriter:
+    """The pages of PDFs (all, or a range of each) one after the other, their outlines, named
+    destinations and, when they are tagged, their structure trees joined (parttree.py) with the
+    first one's language, title display and XMP."""
+    writer = PdfWriter()
+    placed: list[Placed] = []
+    for reader, pages in pieces:
+        start, stop = pages or (0, len(reader.pages))
+        placed.append(Placed(reader, start, stop - start, len(writer.pages)))
+        writer.append(reader, pages=pages)
+    join(writer, placed)
+    if "/StructTreeRoot" in writer._root_object:
+        _catalog(writer, pieces[0][0])
+    return writer
+
+
+def _catalog(writer: PdfWriter, first: PdfReader) -> None:
+    """The paper's language, title display and XMP metadata (with its PDF/UA identification)."""
+    writer.pdf_header = first.pdf_header
+    for key in CATALOG:
+        if key in first.root_object:
+            value = first.root_object.raw_get(key)  # the XMP stream stays an indirect object
+            writer._root_object[NameObject(key)] = value.clone(writer)
+
+
+def _stamp(writer: PdfWriter, overlay: list[Any], artifact: bool = False) -> None:
+    """Lay each overlay page (a footer) over the page of the same number; in a tagged PDF, as
+    an artifact (page numbers are no content to read).
 
     Done by hand rather than with pypdf's merge_page: WeasyPrint's pages share
     one resource dictionary, into which merge_page would add a renamed copy of
@@ -107,6 +140,8 @@ def _stamp(writer: PdfWriter, overlay: list[Any]) -> None:
         data = over.get_contents().get_data() if over.get_contents() is not None else b""
         for old, new in renamed.items():
             data = re.sub(re.escape(old.encode()) + rb"(?![A-Za-z0-9_.-])", new.encode(), data)
+        if artifact:
+            data = b"/Artifact <</Type /Pagination>> BDC\n" + data + b"\nEMC"
         contents = page.get("/Contents")
         existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
         page[NameObject("/Contents")] = ArrayObject([save, *existing, restore, writer._add_object(_stream(data))])

@@ -6,12 +6,15 @@ one per core, and cached by the exact HTML laid out, so after an edit only the
 chapters that changed are laid out again. The parts are then assembled into one
 PDF (assemble.py):
 
-- numbers of pages in other parts (contents, summary tables, "on page N") are
-  written into the parts that show them, which are laid out last;
+- numbers of pages in other parts (contents, summary tables, "on page N", the
+  glossary lists' pages of first use) are written into the parts that show them,
+  which are laid out last;
 - links to other parts are written as `wpdest:` URIs and become links to the
   named destinations the other parts define;
 - "Page X of Y" is laid over every page from one light document of blank pages,
-  laid out with the same page styles.
+  laid out with the same page styles (untagged, and laid over as an artifact);
+- each part is tagged as a single pass would tag it, and their structure trees are
+  joined in order (parttree.py).
 
 The engine asks its caller for the HTML of each part (`Parts.render`), and rewrites
 only that HTML's stylesheet (partcss.py): the templates know nothing of it.
@@ -35,11 +38,14 @@ from ..render.htmltools import extract_div
 from ..version import __version__
 from . import partcss
 from .assemble import SCHEME, Laid, Readers, assemble
-from .weasy import lay_out_part, warm_up, weasyprint_version
+from .tags import REVISION
+from .weasy import PLAIN, PdfOptions, lay_out_part, warm_up, weasyprint_version
 
 LINK = re.compile(r'href="#([^"]+)"')
 XREF_PAGE = re.compile(r'(<span class="xref-page" data-target="#([^"]+)")')
 IDS = re.compile(r'\sid="([^"]+)"')
+# Links that show their target's page (the summary's, the glossary lists' "first use"): their part is laid out again.
+SHOWS_PAGES = re.compile(r'class="(?:summary|glossary-first)')
 CHAPTER = re.compile(r'<div id="(chapter-[^"]+)" class="chapter[ "]')
 PARTS_PER_JOB = 4  # parts per worker process: enough to balance the load, few enough to keep PDFs small
 PLACEHOLDER_PAGE = 888  # a page number as wide as most, for the first layout of parts that show others' pages
@@ -83,11 +89,13 @@ class PartsEngine:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
-    def run(self, parts: Parts) -> bytes:
-        """The assembled PDF of the paper."""
+    def run(self, parts: Parts, options: PdfOptions = PdfOptions()) -> bytes:
+        """The assembled PDF of the paper, of the kind `options` ask (one the engine can make: see
+        PdfOptions.in_parts): each part is laid out so, and the stamps of page numbers untagged."""
+        assert options.in_parts
         chapters = group(split_chapters(parts.body_html), self.jobs * PARTS_PER_JOB)
         chapter_html = [partcss.for_part(parts.render("chapter", html, 0), skip_first=True) for html in chapters]
-        numbered = [i for i, h in enumerate(chapter_html) if XREF_PAGE.search(h) or 'class="summary' in h]
+        numbered = [i for i, h in enumerate(chapter_html) if XREF_PAGE.search(h) or SHOWS_PAGES.search(h)]
         front_html = partcss.for_part(parts.render("front", "", 0), skip_first=False)
         self.laid_out = 0
         self.start()
@@ -95,7 +103,7 @@ class PartsEngine:
         with self.pool as pool:
             # First pass: every part; those that show page numbers of others with placeholders.
             first = [_with_links(h, {}, placeholder=i in numbered) for i, h in enumerate(chapter_html)]
-            *laid, front = self._lay_out_all(pool, [*first, _with_links(front_html, {}, placeholder=True)])
+            *laid, front = self._lay_out_all(pool, [*first, _with_links(front_html, {}, placeholder=True)], options)
             readers = Readers()
             for _ in range(3):  # page numbers depend on page counts, which (almost) never depend on the numbers
                 reading = threading.Thread(target=readers.read, args=(laid,))  # while the workers lay out
@@ -105,7 +113,7 @@ class PartsEngine:
                 # The parts with real numbers, and the page numbers in one slice of pages per worker.
                 stamps = [self._stamp(parts, total, start, count) for start, count in _slices(total, self.jobs)]
                 again = [_with_links(chapter_html[i], pages) for i in numbered]
-                results = self._lay_out_all(pool, [*again, _with_links(front_html, pages), *stamps])
+                results = self._lay_out_all(pool, [*again, _with_links(front_html, pages), *stamps], options, stamps=len(stamps))
                 redone, front_again, laid_stamps = results[: len(numbered)], results[len(numbered)], results[len(numbered) + 1 :]
                 stable = front_again.pages == front.pages and all(r.pages == laid[i].pages for i, r in zip(numbered, redone, strict=True))
                 front = front_again
@@ -121,8 +129,10 @@ class PartsEngine:
         skip = 1 if start > 1 else 0
         return partcss.for_stamp(parts.render("stamp", "", count + skip), total, start)
 
-    def _lay_out_all(self, pool: ProcessPoolExecutor, htmls: list[str]) -> list[Laid]:
-        keys = [digest("part", __version__, weasyprint_version(), html) for html in htmls]
+    def _lay_out_all(self, pool: ProcessPoolExecutor, htmls: list[str], options: PdfOptions, stamps: int = 0) -> list[Laid]:
+        """Lay out (or find in the cache) each page; the last `stamps` are stamps, laid out untagged."""
+        kinds = [options] * (len(htmls) - stamps) + [PLAIN] * stamps
+        keys = [digest("part", __version__, weasyprint_version(), REVISION, repr(kind), html) for kind, html in zip(kinds, htmls, strict=True)]
         results: list[Laid | None] = []
         for key in keys:
             hit = self.cache.get("pdf-parts", key)
@@ -130,7 +140,7 @@ class PartsEngine:
         missing = [i for i, r in enumerate(results) if r is None]
         # the longest parts first, so the last one to finish is short
         missing.sort(key=lambda i: -len(htmls[i]))
-        futures = {i: pool.submit(lay_out_part, htmls[i], str(self.root)) for i in missing}
+        futures = {i: pool.submit(lay_out_part, htmls[i], str(self.root), kinds[i]) for i in missing}
         self.laid_out += len(missing)
         for index, future in futures.items():
             output = future.result()

@@ -7,12 +7,27 @@ Editions (edition.py) are variants a build is given; review/ and release edition
 built on this package, never the reverse.
 """
 
-from .analyse import Analysis, analyse
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .analyse import Analysis, analyse  # named as their modules are: imported now, or the name would be the module
 from .check import CheckResult, check
-from .edition import Edition
-from .options import BuildOptions, BuildResult, Produced
-from .stages import build, produce
-from .timing import Reporter, Timed
+
+if TYPE_CHECKING:
+    from .edition import Edition
+    from .options import BuildOptions, BuildResult, Produced
+    from .stages import build, produce
+    from .timing import Reporter, Timed
+
+# The other names and their modules, imported when first used: `check` needs neither the
+# templates (jinja2) nor the publishing tail.
+_NAMES = {
+    "Edition": "edition",
+    "BuildOptions": "options", "BuildResult": "options", "Produced": "options", "build": "stages", "produce": "stages",
+    "Reporter": "timing", "Timed": "timing",
+}  # fmt: skip
 
 __all__ = [
     "Analysis",
@@ -28,3 +43,11 @@ __all__ = [
     "check",
     "produce",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+    globals()[name] = value  # found once
+    return value

@@ -19,6 +19,7 @@ from ..resolve import Document, resolve
 from ..sources.approvals import Approval, read_approvals
 from ..sources.bibliography import Bibliography, load_bibliography
 from ..sources.chapters import Chapter, read_chapters
+from ..sources.glossary import load_glossary
 from ..sources.rounds import ReviewRound, read_rounds
 from ..sources.styles import resolve_style
 from ..sources.stylesheet import load_stylesheet
@@ -46,7 +47,7 @@ class Analysis:
     def checked(self) -> checks.Paper:
         """The paper as the checks see it (once resolved)."""
         assert self.loaded is not None and self.document is not None
-        return checks.Paper(self.loaded.config, self.document, self.bibliography, self.approvals)
+        return checks.Paper(self.loaded.config, self.document, self.bibliography, self.approvals, self.stylesheet)
 
 
 def analyse(project: Project | Path | str, reporter: Reporter | None = None, *, use_cache: bool = True) -> Analysis:
@@ -69,16 +70,19 @@ def analyse(project: Project | Path | str, reporter: Reporter | None = None, *, 
     texts = [c.body for c in analysis.chapters] + [config.abstract or ""]
     with ThreadPoolExecutor(max_workers=1) as pool:
         parsing = pool.submit(parse_texts, texts, cache)  # pandoc parses while the bibliography loads
-        analysis.bibliography = load_bibliography(project, loaded, diagnostics, cache)
+        analysis.bibliography = load_bibliography(project, loaded, diagnostics, cache, analysis.chapters)
         analysis.csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
         analysis.stylesheet = load_stylesheet(project, loaded, diagnostics)
         analysis.approvals = read_approvals(project, diagnostics)
         analysis.rounds = read_rounds(project)
+        glossary = load_glossary(project, loaded, diagnostics)
         timed.stage("parse", plural(len(analysis.chapters), "chapter"))
         *chapter_blocks, abstract_blocks = parsing.result()
 
     timed.stage("resolve", plural(len(analysis.bibliography.items), "reference"))
-    analysis.document = resolve(project, config, analysis.chapters, chapter_blocks, abstract_blocks, analysis.bibliography, diagnostics)
+    analysis.document = resolve(
+        project, config, analysis.chapters, chapter_blocks, abstract_blocks, analysis.bibliography, diagnostics, glossary
+    )  # fmt: skip
     checks.run_all(analysis.checked(), diagnostics)
     diagnostics.apply_rules(config.rules)
     diagnostics.sort()

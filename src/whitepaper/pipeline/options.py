@@ -8,7 +8,7 @@ from typing import Literal
 
 from ..config.schema import Config
 from ..diagnostics import Diagnostics, UsageProblem
-from ..pdf.weasy import PdfOptions
+from ..pdf.weasy import UA, PdfOptions
 from .analyse import Analysis
 from .edition import Edition
 from .publish import Rendered
@@ -22,7 +22,7 @@ class BuildOptions:
     use_cache: bool = True  # False: parse everything afresh (build/.cache is neither read nor written)
     edition: Edition | None = None  # build this edition (the review edition, say) instead of the drafts
     jobs: int | None = None  # PDF layout processes; None: one per core for long papers; 1: a single WeasyPrint pass
-    pdf: PdfOptions = PdfOptions()  # an archival or tagged PDF (laid out in one pass)
+    pdf: PdfOptions = PdfOptions(variant=UA)  # PDF/UA-1, tagged; a release asks for an archival PDF (one pass)
 
     def __post_init__(self) -> None:
         """Asking an edition for what it is not made as is a usage error, never a silent change of plan."""

@@ -23,7 +23,7 @@ from ..project import CONFIG_NAME, Project
 from ..render.body import Body, render_body
 from ..render.context import TemplateContext, context
 from ..render.contributors import contributors_part
-from ..render.docx import write_docx
+from ..render.glossary import glossary_parts
 from ..render.pages import render_pages, render_print_part
 from ..render.summaries import SummaryTables
 from ..resolve import ResolvedChapter
@@ -65,7 +65,8 @@ def render(
     if edition is not None:
         edition.transform(document)
     tables = SummaryTables(analysis.project, document.targets, config)
-    back = [contributors_part(analysis.project, config, document, analysis.rounds)] if config.contributors else []
+    back = glossary_parts(document, config)  # the list of abbreviations and the glossary, unless a chapter places them
+    back += [contributors_part(analysis.project, config, document, analysis.rounds)] if config.contributors else []
     body = render_body(document, config, analysis.csl, bibliography_json(analysis), tables, cache, back)
     for line in body.warnings.splitlines():
         if line.strip():
@@ -132,6 +133,8 @@ def publish_page(project: Project, html: str, name: str, formats: Collection[str
 def publish_docx(analysis: Analysis, config: Config, chapters: list[ResolvedChapter], *, styled: bool = True) -> bytes:
     """A Word file of some chapters with their references. `styled=False`: pandoc's own styles and
     plain citations (the redline's tracked changes)."""
+    from ..render.docx import write_docx  # only then: its lxml is for Word files alone
+
     assert analysis.csl is not None
     return write_docx(
         analysis.project, config, analysis.csl, bibliography_json(analysis), chapters, link_citations=styled, project_styles=styled

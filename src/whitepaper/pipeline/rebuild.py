@@ -4,13 +4,16 @@ within the last build's paper, and rendered; everything else is the last build's
 That holds while the edit changes nothing the rest of the paper sees (a chapter's
 `signature`: its numbering and targets, ids, links, cross-references, images,
 citations and front matter), which is what most edits are: prose. Anything else (a
-changed signature, a file other than a chapter, another option or tool version,
-a diagnostic in an edited chapter before or after) takes the full path, so what a
-rebuild writes and reports is always what a full build would.
+changed signature, a file other than a chapter, another option or tool version) takes
+the full path, so what a rebuild writes and reports is always what a full build would.
 
-Every check runs again (checks/): the chapter checks on each edited chapter, the paper
-checks over the paper with the edited chapters in it; if they find other than the
-last build did, the full path is taken.
+Diagnostics are found again for what was redone, and the last build's kept for the rest:
+an edited chapter's own (reading it, resolving it, the chapter checks) come from the
+chapter as it now reads, every paper check runs again over the paper with the edited
+chapters in it, and those of other chapters and of later stages (render, pdf) are the
+last build's. A warning or an error in an edited chapter thus keeps the fast path;
+only a last build's diagnostic about an edited chapter that a whole-paper stage found
+(WHOLE_PAPER, or another chapter's naming it) takes the full path.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import pickle
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .. import checks
+from .. import checks, rules
 from ..cache import Cache, digest
 from ..diagnostics import Diagnostic, Diagnostics
 from ..pandoc.nodes import cites
@@ -40,7 +43,17 @@ from .timing import Timed
 
 NAMESPACE = "rebuild"
 MATH = '{"t":"Math",'  # how math starts in a part's pandoc JSON
-STATE_KEY = digest("the last build's state", "4")  # 4: the layout of State; a state of another is not found
+# Rules a whole-paper stage raises about a chapter and a rebuild does not run again.
+WHOLE_PAPER = frozenset(
+    rule.id
+    for rule in (
+        rules.CITATION_UNKNOWN, rules.CITATION_UNRESOLVED, rules.CITATION_IDENTIFIER_INVALID, rules.CITATION_TAG_UNKNOWN,
+        rules.CITATION_TAG_DUPLICATE, rules.CITATION_TAG_INVALID, rules.DUPLICATE_ID, rules.CHAPTER_OUTSIDE, rules.CHAPTER_MISSING,
+    )
+)  # fmt: skip
+AGAIN = ("sources", "resolve", "checks")  # the stages whose diagnostics an edited chapter gets afresh
+LATER = ("render", "pdf")  # the stages after the analysis, which a failed build does not reach
+STATE_KEY = digest("the last build's state", "5")  # 5: the layout of State (surveys with the glossary's uses); another's is not found
 
 
 @dataclass
@@ -59,7 +72,8 @@ class Edited:
     rendered: Rendered
     signatures: list[str]
     chapters: int  # how many were edited
-    math: bool  # whether they have math
+    math: bool  # whether they have math (or had math that could not be drawn)
+    later: list[Diagnostic]  # the last build's diagnostics of the stages after the analysis
 
 
 def edited(project: Project, options: BuildOptions, reporter: Timed) -> Edited | None:
@@ -83,11 +97,13 @@ def edited(project: Project, options: BuildOptions, reporter: Timed) -> Edited |
         _rebase(analysis, project)
         if state.key != _key(project, options, list(files)):
             return None
-        if any(d.location.path in edited_files or any(f in d.message for f in edited_files) for d in analysis.diagnostics):
-            return None  # a diagnostic about an edited chapter: only a full build can tell whether it stays
+        last = _last_diagnostics(analysis.diagnostics, edited_files)
+        if last is None:
+            return None
         reporter.stage("sources", "edited chapters")
+        found = Diagnostics()
         changed = [i for i, c in enumerate(analysis.chapters) if c.rel in edited_files]
-        if len(changed) != len(edited_files) or not _read_again(project, analysis, changed):
+        if len(changed) != len(edited_files) or not _read_again(project, analysis, changed, found):
             return None
         reporter.stage("parse", "edited chapters")
         blocks = parsing.result()
@@ -96,7 +112,7 @@ def edited(project: Project, options: BuildOptions, reporter: Timed) -> Edited |
     reporter.stage("resolve", "edited chapters")
     resolved: dict[int, ResolvedChapter] = {}
     for i, chapter_blocks in zip(changed, blocks, strict=True):
-        again = _resolve_again(analysis, document, i, chapter_blocks, state.signatures[i])
+        again = _resolve_again(analysis, document, i, chapter_blocks, state.signatures[i], found)
         if again is None:
             return None
         resolved[i] = again.resolved
@@ -104,14 +120,56 @@ def edited(project: Project, options: BuildOptions, reporter: Timed) -> Edited |
         document.targets, document.seen_ids = again.targets, again.seen_ids
     _cite_from(document, [analysis.chapters[i] for i in changed])
     analysis.document = document
-    analysis.diagnostics = Diagnostics(list(state.analysis.diagnostics))  # the same, as nothing else changed
-    if not _paper_checks_agree(analysis):
-        return None
+    found.extend(Diagnostics(_paper_checks(analysis)))
+    kept, later = last
+    analysis.diagnostics = Diagnostics(_in_found_order([*kept, *found]))
     reporter.stage("render", "edited chapters")
     body, math = _render_again(state.rendered.body, resolved, analysis, cache)
     context = copy.copy(state.rendered.context)
     context.abstract_html, context.body_html = body.abstract_html, body.body_html
-    return Edited(analysis, Rendered(body, context), state.signatures, len(changed), math)
+    math = math or any(d.rule == rules.MATH_UNSUPPORTED.id and d.location.path in edited_files for d in later)
+    return Edited(analysis, Rendered(body, context), state.signatures, len(changed), math, later)
+
+
+def _last_diagnostics(diagnostics: Diagnostics, edited_files: list[str]) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
+    """The last build's diagnostics a rebuild keeps: those of its analysis that are not found
+    again (other chapters', but the paper checks'), and those of the later stages; None if one
+    of them is about an edited chapter and only a full build would find it again."""
+    paper_rules = {rule.id for check in checks.PAPER_CHECKS if not check.setup for rule in check.rules}
+    kept, later = [], []
+    for item in diagnostics:
+        stage = _stage(item.rule)
+        if item.location.path in edited_files:
+            if stage not in AGAIN + LATER or item.rule in WHOLE_PAPER or _setup_rule(item.rule):
+                return None
+        elif any(rel in item.message for rel in edited_files):
+            return None  # another chapter's, pointing into an edited one (whose lines may have moved)
+        if stage in LATER:
+            later.append(item)
+        elif item.location.path not in edited_files and item.rule not in paper_rules:
+            kept.append(item)
+    return kept, later
+
+
+def _stage(rule: str) -> str:
+    declared = rules.CATALOGUE.get(rule)
+    return declared.stage if declared is not None else ""
+
+
+def _setup_rule(rule: str) -> bool:
+    return any(rule in {r.id for r in check.rules} for check in checks.PAPER_CHECKS if check.setup)
+
+
+def _in_found_order(items: list[Diagnostic]) -> list[Diagnostic]:
+    """In the order a full build finds them in each place: by stage, chapter checks before paper checks."""
+    paper_rules = {rule.id for check in checks.PAPER_CHECKS for rule in check.rules}
+
+    def rank(item: Diagnostic) -> int:
+        stage = _stage(item.rule)
+        order = AGAIN.index(stage) if stage in AGAIN else 0
+        return 2 * order + (item.rule in paper_rules)
+
+    return sorted(items, key=lambda d: (d.location.path, d.location.line, d.location.col, rank(d)))
 
 
 def _rebase(analysis: Analysis, project: Project) -> None:
@@ -125,24 +183,27 @@ def _rebase(analysis: Analysis, project: Project) -> None:
         analysis.csl = project.path(name)
 
 
-def _read_again(project: Project, analysis: Analysis, changed: list[int]) -> bool:
-    """Read the edited chapters into `analysis`; False if one no longer reads without a diagnostic."""
-    diagnostics = Diagnostics()
+def _read_again(project: Project, analysis: Analysis, changed: list[int], found: Diagnostics) -> bool:
+    """Read the edited chapters into `analysis`, their problems into `found`; False if one no longer reads."""
     for i in changed:
         before = analysis.chapters[i]
         if not still_a_chapter(before.path, project):  # gone, or now a link out of the project
             return False
+        diagnostics = Diagnostics()
         chapter = read_chapter(before.path, project, diagnostics, known=before)
-        if chapter is None or len(diagnostics):
+        assert analysis.loaded is not None
+        diagnostics.apply_rules(analysis.loaded.config.rules)
+        found.extend(diagnostics)
+        if chapter is None:
             return False
         chapter.slug = before.slug  # as read_chapters made it unique
         analysis.chapters[i] = chapter
     return True
 
 
-def _resolve_again(analysis: Analysis, document: Document, index: int, blocks: list[object], signed: str) -> Again | None:
-    """Chapter `index` resolved within the last build's paper and checked, if that finds no problem
-    and its signature is unchanged (so the rest of the paper is as the last build made it)."""
+def _resolve_again(analysis: Analysis, document: Document, index: int, blocks: list[object], signed: str, found: Diagnostics) -> Again | None:
+    """Chapter `index` resolved within the last build's paper and checked (its problems into `found`),
+    if its signature is unchanged (so the rest of the paper is as the last build made it)."""
     assert analysis.loaded is not None
     config = analysis.loaded.config
     chapter = analysis.chapters[index]
@@ -150,8 +211,9 @@ def _resolve_again(analysis: Analysis, document: Document, index: int, blocks: l
     again = resolve_again(analysis.project, config, document, index, chapter, blocks, analysis.bibliography, diagnostics)
     checks.check_chapters(checks.Paper(config, document, analysis.bibliography, analysis.approvals), [again.resolved], diagnostics)
     diagnostics.apply_rules(config.rules)
-    if len(diagnostics) or signature(again.resolved, again.own, again.after) != signed:
+    if signature(again.resolved, again.own, again.after) != signed:
         return None
+    found.extend(diagnostics)
     return again
 
 
@@ -161,19 +223,13 @@ def _cite_from(document: Document, chapters: list[Chapter]) -> None:
     document.cited_in = {key: [by_file.get(c.rel, c) for c in cited] for key, cited in document.cited_in.items()}
 
 
-def _paper_checks_agree(analysis: Analysis) -> bool:
-    """Whether the paper checks find, over the paper with its edited chapters, what the last build found."""
+def _paper_checks(analysis: Analysis) -> list[Diagnostic]:
+    """What the paper checks (but those of the machine's set-up) find over the paper with its edited chapters."""
     assert analysis.loaded is not None
     found = Diagnostics()
     checks.check_paper(analysis.checked(), found, setup=False)
     found.apply_rules(analysis.loaded.config.rules)
-    paper_rules = {rule.id for check in checks.PAPER_CHECKS if not check.setup for rule in check.rules}
-    before = [d for d in analysis.diagnostics if d.rule in paper_rules]
-    return _sorted(found.items) == _sorted(before)
-
-
-def _sorted(items: list[Diagnostic]) -> list[Diagnostic]:
-    return sorted(items, key=lambda d: (d.location.path, d.location.line, d.location.col, d.rule, d.message))
+    return found.items
 
 
 def _render_again(last: Body, resolved: dict[int, ResolvedChapter], analysis: Analysis, cache: Cache) -> tuple[Body, bool]:

@@ -15,7 +15,7 @@ from .. import rules
 from ..cache import Cache
 from ..config.schema import Config
 from ..diagnostics import Diagnostic, DiagnosticError, Diagnostics
-from ..pdf import PdfOptions, parts_engine
+from ..pdf import parts_engine
 from ..project import Project
 from ..render.pages import can_lay_out_in_parts
 from ..write import build_lock, write_atomic, write_outputs
@@ -98,16 +98,19 @@ def produce(project: Project, options: BuildOptions, reporter: Timed) -> Produce
 def _produce_edited(project: Project, options: BuildOptions, edited: rebuild.Edited, reporter: Timed) -> Produced:
     """The outputs of a paper rebuilt from the last build's, its edited chapters redone."""
     analysis = edited.analysis
+    _stop_on_errors(analysis.diagnostics)  # as a full build stops after its analysis
     assert analysis.loaded is not None
     config = analysis.loaded.config
     formats = _formats(options, config)
     with _engine(analysis, options, formats) as engine:
         reporter.stage("render", "html")
-        # Only new math can be new math that cannot be drawn: else an HTML draft needs no print page.
+        # Only the edited chapters' math can change what cannot be drawn: else an HTML draft needs no print page.
         print_page = PDF in formats or PRINT_HTML in formats or edited.math
-        if print_page:  # drawn again: its problems are found again
-            analysis.diagnostics = Diagnostics([d for d in analysis.diagnostics if d.rule != rules.MATH_UNSUPPORTED.id])
-        published = publish(analysis, edited.rendered, options.name_for(config), formats, engine=engine, print_page=print_page, reporter=reporter)
+        # The later stages' diagnostics are the last build's, but math's when it is drawn again.
+        analysis.diagnostics.extend(Diagnostics([d for d in edited.later if not (print_page and d.rule == rules.MATH_UNSUPPORTED.id)]))
+        published = publish(
+            analysis, edited.rendered, options.name_for(config), formats, engine=engine, print_page=print_page, reporter=reporter, pdf_options=options.pdf
+        )
     produced = _finished(analysis, edited.rendered, published)
     produced.signatures, produced.edited_chapters = edited.signatures, edited.chapters
     return produced
@@ -147,7 +150,7 @@ def _engine(analysis: Analysis, options: BuildOptions, formats: tuple[str, ...])
     """
     markdown = sum(len(c.body) for c in analysis.chapters)
     jobs = options.jobs or (os.cpu_count() or 1 if markdown * HTML_PER_MARKDOWN >= PARALLEL_FROM else 1)
-    if PDF not in formats or jobs == 1 or options.pdf != PdfOptions() or not can_lay_out_in_parts(analysis.project):
+    if PDF not in formats or jobs == 1 or not options.pdf.in_parts or not can_lay_out_in_parts(analysis.project):
         yield None
         return
     with parts_engine(analysis.project.root, Cache(analysis.project.cache_dir, enabled=options.use_cache), jobs) as engine:
@@ -164,11 +167,13 @@ def _inputs(analysis: Analysis) -> list[Path]:
     project = analysis.project
     inputs = [project.config_file, *(c.path for c in analysis.chapters)]
     if analysis.loaded is not None:
-        inputs += [project.path(b) for b in analysis.loaded.config.bibliography]
+        inputs += [project.path(b) for b in [*analysis.loaded.config.bibliography, *analysis.bibliography.files]]
         if analysis.loaded.config.css:
             inputs.append(project.path(analysis.loaded.config.css))
     if analysis.document is not None:
         inputs += list(analysis.document.images.values())
+        if analysis.document.glossary.file:
+            inputs.append(project.path(analysis.document.glossary.file))
     if analysis.csl is not None and project.contains(analysis.csl):
         inputs.append(analysis.csl)
     return list(dict.fromkeys(inputs))

