@@ -310,14 +310,14 @@ def test_real_manuscript_corpus(tmp_path: Path) -> None:
     by_rule: dict[str, set[tuple]] = {}  # type: ignore[type-arg]
     for item in found:
         by_rule.setdefault(item[0], set()).add(item[1:3])
-    # The one citation without bibliography data, at its file and line.
-    assert by_rule["citation-unknown"] == {("content/03.text-mining.md", 170)}
+    # The one citation without bibliography data, at its file and line: a DOI, which `cite resolve` would look up.
+    assert by_rule["citation-unresolved"] == {("content/03.text-mining.md", 170)}
     # eLife.26726 and eLife.26726.001 are one paper under two keys: reported where the second is cited.
     assert ("content/04.network_applications.md", 155) in by_rule["bibliography-duplicate-work"]
     # {@fig:...} and {@tbl:...} resolve to figures and tables instead of being taken for citations.
     assert "xref-unknown" not in by_rule
     assert not any("fig:" in item[0] for item in found)
-    assert set(by_rule) <= {"citation-unknown", "bibliography-duplicate-work", "bibliography-missing-field", "image-remote", "unused-reference"}
+    assert set(by_rule) <= {"citation-unresolved", "bibliography-duplicate-work", "bibliography-missing-field", "image-remote", "unused-reference"}
     html_result = run_cli("status", project, "--format", "json")
     stats = json.loads(html_result.output)
     assert sum(s["figures"] for s in stats) == 5 and sum(s["tables"] for s in stats) == 3

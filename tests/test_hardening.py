@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -260,6 +261,12 @@ def test_a_collect_killed_at_any_moment_leaves_a_whole_register(tmp_path: Path) 
             if previous is not None:
                 assert len(data["comments"]) >= previous
             previous = len(data["comments"])
+    # A kill between writing the temporary file and renaming it leaves that file behind; the next
+    # collect that runs to the end removes what is old enough to be abandoned.
+    for leftover in register.parent.glob(".*.tmp"):
+        os.utime(leftover, (time.time() - 3600, time.time() - 3600))
+    assert run_cli("review", "collect", "r1", str(returned), "-C", project).exit_code == 0
+    assert register.exists()
     assert not [p for p in register.parent.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -273,3 +280,19 @@ def test_a_missing_font_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     found = [d for d in check(project, use_cache=False).diagnostics if d.rule == "font-missing"]
     assert [d.message.split("'")[1] for d in found] == ["Noto Serif", "Noto Sans"]
     assert all(str(d.location) == "whitepaper.yaml" and d.severity.value == "warning" for d in found)
+
+
+def test_a_write_removes_what_a_killed_writer_left_and_nothing_younger(tmp_path: Path) -> None:
+    from whitepaper.write import write_atomic
+
+    target = tmp_path / "comments.yaml"
+    abandoned, young = tmp_path / ".comments.yaml.abc123.tmp", tmp_path / ".comments.yaml.def456.tmp"
+    other = tmp_path / ".report.html.abc123.tmp"
+    for leftover in (abandoned, young, other):
+        leftover.write_text("half")
+    os.utime(abandoned, (time.time() - 3600, time.time() - 3600))
+    os.utime(other, (time.time() - 3600, time.time() - 3600))
+    write_atomic(target, b"whole")
+    assert target.read_bytes() == b"whole"
+    assert not abandoned.exists()
+    assert young.exists() and other.exists()  # a writer may still be at work; another file's are not ours

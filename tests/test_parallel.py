@@ -8,6 +8,7 @@ import subprocess
 from importlib.resources import files
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -35,6 +36,22 @@ def reading(pdf: Path) -> dict[str, object]:
                 links.append((number, str(action["/URI"])))
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     return {"pages": len(reader.pages), "texts": texts, "links": sorted(links, key=str), "outline": outline}
+
+
+def structure(pdf: Path) -> list[tuple[int, str, str]]:
+    """The structure tree, depth first: each element's depth, role and language."""
+    found: list[tuple[int, str, str]] = []
+
+    def walk(node: pikepdf.Object, depth: int) -> None:
+        found.append((depth, str(node.S), str(node.get("/Lang", ""))))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid, depth + 1)
+
+    with pikepdf.open(pdf) as document:
+        walk(document.Root.StructTreeRoot.K[0], 0)
+    return found
 
 
 def _target(reader: PdfReader, dest: object) -> int | None:
@@ -74,6 +91,8 @@ def test_parallel_equals_single_pass(sample_both: tuple[Path, Path, Path]) -> No
     assert a["links"] == b["links"]
     assert a["outline"] == b["outline"]
     assert PdfReader(parallel).metadata.title == PdfReader(single).metadata.title
+    # Tagged alike: the parts' structure trees, joined, are the tree of a single pass
+    assert structure(parallel) == structure(single) and len(structure(single)) > 1000
 
 
 def test_an_edit_that_changes_page_counts(sample_both: tuple[Path, Path, Path]) -> None:

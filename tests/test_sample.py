@@ -66,7 +66,7 @@ def test_sample_toc_matches_pages_and_outline(sample_build: tuple[Path, Run]) ->
     titles = [title for title, _ in entries]
     numbered = [next(t for t in titles if re.fullmatch(rf"(\d+ )?{re.escape(c)}", t)) for c in chapter_titles]
     assert numbered[0] == "Executive summary" and numbered[1] == "1 Introduction"
-    assert top_level == ["Abstract", "Contents", "List of figures", "List of tables", *numbered, "References", "Contributors"]
+    assert top_level == ["Abstract", "Contents", "List of figures", "List of tables", *numbered, "References", "Abbreviations", "Contributors"]
     for title, page in entries:
         assert title in " ".join(pages[page - 1].split()), f"'{title}' is not on page {page}"
         assert title not in " ".join(pages[page - 2].split()), f"'{title}' is already on page {page - 1}"

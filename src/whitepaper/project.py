@@ -21,9 +21,11 @@ ROUND_FILE = "round.yaml"  # in review/NAME/: what a round froze and sent
 REGISTER_FILE = "comments.yaml"  # in review/NAME/: the round's comments
 APPROVALS_FILE = "review/approvals.yaml"  # chapters' sign-off
 RELEASES_DIR = "releases"  # releases/VERSION/: the published editions, committed
+CITATION_TAGS_FILE = "citation-tags.tsv"  # optional: tag<TAB>identifier, so `[@tag:X]` cites that work
+GLOSSARY_NAME = "glossary.yaml"  # optional: abbreviations and terms (`glossary: {file: …}` may name another)
 
 # What a paper project is made of (the rest of its folder is the editor's business).
-PAPER_PARTS = (CONFIG_NAME, CHAPTERS_DIR, "bibliography", "figures", TEMPLATES_DIR, "styles")
+PAPER_PARTS = (CONFIG_NAME, CHAPTERS_DIR, "bibliography", "figures", TEMPLATES_DIR, "styles", CITATION_TAGS_FILE, GLOSSARY_NAME)
 # Folders that are written by tools, never by authors: not part of the paper.
 IGNORED_FOLDERS = frozenset({BUILD_DIR, RELEASES_DIR, ".git", ".venv", "venv", "node_modules", "__pycache__", ".pytest_cache"})
 # Folders the tool writes into; changes there do not make the paper's work tree dirty.

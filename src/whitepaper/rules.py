@@ -15,7 +15,7 @@ from .diagnostics import Rule, Severity
 CATALOGUE: dict[str, Rule] = {}
 
 # The stages, in the order a build runs them (then the commands built on it).
-STAGES = ("config", "sources", "resolve", "checks", "render", "pdf", "review", "redline", "release", "environment")
+STAGES = ("config", "sources", "resolve", "checks", "render", "pdf", "review", "redline", "release", "cite", "import", "environment")
 
 
 def rule(id: str, severity: Severity, stage: str, summary: str) -> Rule:  # noqa: A002
@@ -49,6 +49,7 @@ CONFIG_UNKNOWN_KEY = rule("config-unknown-key", W, "config", "whitepaper.yaml ha
 CONFIG_DUPLICATE_ID = rule("config-duplicate-id", E, "config", "two affiliations have the same id")
 CONFIG_UNKNOWN_AFFILIATION = rule("config-unknown-affiliation", E, "config", "an author names an affiliation id that is not declared")
 CONFIG_UNKNOWN_RULE = rule("config-unknown-rule", W, "config", "`rules:` names a rule that does not exist")
+CROSSREF_UNSUPPORTED = rule("crossref-unsupported", W, "config", "a pandoc-crossref option (in whitepaper.yaml or front matter) or `\\listoffigures` that the tool does not follow")
 
 # sources: chapters, front matter, bibliography, citation style, stylesheet --------------
 CHAPTER_OUTSIDE = rule("chapter-outside", E, "sources", "a chapter is outside the project folder")
@@ -73,7 +74,12 @@ CSS_OUTSIDE = rule("css-outside", E, "sources", "the stylesheet named by `css:` 
 CSS_MISSING = rule("css-missing", E, "sources", "the stylesheet named by `css:` does not exist")
 CSS_EXTERNAL = rule("css-external", E, "sources", "the stylesheet refers to a file outside the project or the network")
 APPROVALS_SYNTAX = rule("approvals-syntax", E, "sources", "review/approvals.yaml is not one approval per line as `whitepaper approve` writes")
+CITATION_TAG_DUPLICATE = rule("citation-tag-duplicate", E, "sources", "a citation tag (`[@tag:X]: doi:…`) is defined twice")
+CITATION_TAG_INVALID = rule("citation-tag-invalid", E, "sources", "a citation tag's definition is not a tag and an identifier")
 CRITICMARKUP_UNCLOSED = rule("criticmarkup-unclosed", E, "sources", "a CriticMarkup suggestion ({++ … ++} and the like) is not closed")
+GLOSSARY_MISSING = rule("glossary-missing", E, "sources", "the glossary file named by `glossary: {file: …}` does not exist or is outside the project")
+GLOSSARY_SYNTAX = rule("glossary-syntax", E, "sources", "glossary.yaml is not valid YAML (or repeats a key)")
+GLOSSARY_INVALID = rule("glossary-invalid", E, "sources", "an entry of glossary.yaml is empty, not text or a mapping, or has a key the glossary does not know")
 
 # resolve: numbering, cross-references, citations, images ------------------------------
 HTML_UNSAFE = rule("html-unsafe", W, "resolve", "raw HTML with scripts, event handlers or frames was removed")
@@ -83,6 +89,9 @@ BLOCK_NO_ID = rule("block-no-id", W, "resolve", "a numbered box has no id, so it
 DUPLICATE_ID = rule("duplicate-id", E, "resolve", "two elements of the paper have the same id")
 XREF_UNKNOWN = rule("xref-unknown", E, "resolve", "a cross-reference names no figure, table, section or box")
 CITATION_UNKNOWN = rule("citation-unknown", E, "resolve", "a citation key is not in the bibliography")
+CITATION_UNRESOLVED = rule("citation-unresolved", E, "resolve", "a cited DOI, PMID, arXiv id, ISBN or URL is not in the reference store yet (`whitepaper cite resolve`)")
+CITATION_IDENTIFIER_INVALID = rule("citation-identifier-invalid", E, "resolve", "a citation by identifier is malformed (`[@doi:banana]`, an ISBN with a wrong check digit)")
+CITATION_TAG_UNKNOWN = rule("citation-tag-unknown", E, "resolve", "a cited tag (`[@tag:X]`) is defined nowhere")
 IMAGE_REMOTE = rule("image-remote", W, "resolve", "an image is on the web; it is not fetched")
 IMAGE_OUTSIDE = rule("image-outside", E, "resolve", "an image is outside the project folder")
 IMAGE_MISSING = rule("image-missing", E, "resolve", "an image file does not exist")
@@ -105,6 +114,17 @@ TODO_MARKER = rule("todo-marker", W, "checks", "a TODO, FIXME, XXX or [citation 
 STATUS_UNAPPROVED = rule("status-unapproved", W, "checks", "a chapter says `status: approved` but has no approval of its text")
 SUGGESTION_PENDING = rule("suggestion-pending", W, "checks", "a CriticMarkup suggestion in a chapter awaits its owner's decision")
 FONT_MISSING = rule("font-missing", W, "checks", "a font the PDF is set in is not installed")
+CITATION_TAG_UNUSED = rule("citation-tag-unused", W, "checks", "a citation tag is defined but never cited")
+IMAGE_ALT_MISSING = rule("image-alt-missing", W, "checks", "an image has no alternative text and is not marked decorative")
+TABLE_HEADER_MISSING = rule("table-header-missing", W, "checks", "a table has no header row")
+LINK_TEXT_VAGUE = rule("link-text-vague", W, "checks", "a link's text says nothing of where it goes (\"here\", a bare URL in prose)")
+LANG_INVALID = rule("lang-invalid", E, "checks", "a chapter's, span's or div's `lang` is not a valid BCP 47 language tag")
+CONTRAST_LOW = rule("contrast-low", W, "checks", "a colour of the project's CSS is below WCAG AA contrast against its background")
+ABBREVIATION_UNDEFINED = rule("abbreviation-undefined", W, "checks", "an all-capitals word is used in two or more chapters but glossary.yaml does not define it")
+ABBREVIATION_MISMATCH = rule("abbreviation-mismatch", W, "checks", "an abbreviation is spelled out by hand otherwise than glossary.yaml defines it")
+ABBREVIATION_SPELLED_OUT = rule("abbreviation-spelled-out", W, "checks", "an abbreviation's long form is written but the abbreviation itself never is")
+GLOSSARY_UNUSED = rule("glossary-unused", W, "checks", "an abbreviation or term of glossary.yaml is never used")
+TERM_UNKNOWN = rule("term-unknown", W, "checks", "a `[…]{.term}` span names no term of glossary.yaml")
 
 # render and pdf ------------------------------------------------------------------------
 PANDOC_WARNING = rule("pandoc-warning", W, "render", "pandoc warned while formatting citations")
@@ -126,6 +146,8 @@ COLLECT_UNREADABLE_DOCX = rule("collect-unreadable-docx", E, "review", "a return
 COLLECT_NO_ANCHORS = rule("collect-no-anchors", W, "review", "a returned file lost what places its comments; they are kept without file and line")
 COLLECT_REWRITTEN_PDF = rule("collect-rewritten-pdf", W, "review", "a returned PDF was rewritten; its comments were placed by its margin markers and text")
 COLLECT_SUGGESTION_UNPLACED = rule("collect-suggestion-unplaced", W, "review", "a suggested edit's text is not in the source; it is kept as a comment")
+COLLECT_WEB_UNSUBMITTED = rule("collect-web-unsubmitted", W, "review", "a reviewer commenting in the browser has not submitted yet; their comments wait")
+COLLECT_WEB_UNPLACED = rule("collect-web-unplaced", W, "review", "a browser comment's block is not in the round's sources; it is kept without file and line")
 APPROVE_UNKNOWN_CHAPTER = rule("approve-unknown-chapter", E, "review", "`whitepaper approve` names a chapter the paper does not have")
 APPROVER_UNKNOWN = rule("approver-unknown", E, "review", "an approval is given by someone who owns neither the chapter nor is an editor")
 SUGGESTION_UNKNOWN = rule("suggestion-unknown", E, "review", "no CriticMarkup suggestion of the chapter starts at this LINE:COL id")
@@ -143,6 +165,12 @@ RELEASE_UNAPPROVED = rule("release-unapproved", E, "release", "a chapter has no 
 RELEASE_OPEN_COMMENT = rule("release-open-comment", E, "release", "a reviewer's comment is still open")
 RELEASE_DIRTY_TREE = rule("release-dirty-tree", E, "release", "the work tree has uncommitted changes")
 RELEASE_EXISTS = rule("release-exists", E, "release", "this version is released already (a release folder or a tag)")
+
+# cite: `whitepaper cite resolve` and `cite add` looking identifiers up ------------------------
+CITE_NOT_FOUND = rule("cite-not-found", E, "cite", "the registry has no record of a cited identifier (a DOI that does not exist)")
+CITE_FAILED = rule("cite-failed", E, "cite", "an identifier could not be looked up (time-outs, server errors, a malformed answer)")
+# import: `whitepaper import manubot` reading another tool's manuscript ---------------------------
+IMPORT_SOURCE_INVALID = rule("import-source-invalid", E, "import", "a file of the manuscript being imported cannot be read (YAML, JSON or TSV that does not parse)")
 
 # outside the paper ----------------------------------------------------------------------------
 ENVIRONMENT = rule("environment", E, "environment", "a tool is missing or a folder cannot be used")

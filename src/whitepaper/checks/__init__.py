@@ -12,11 +12,13 @@ from collections.abc import Iterable
 
 from ..diagnostics import Diagnostics
 from ..resolve import ResolvedChapter
-from . import approvals, bibliography, chapters, critic, fonts, images, links, markers
+from . import accessible, approvals, bibliography, chapters, citetags, contrast, critic, fonts, glossary, images, links, markers
 from .base import ChapterCheck, Paper, PaperCheck
 
-CHAPTER_CHECKS: tuple[ChapterCheck, ...] = (chapters.CHECK, markers.CHECK, critic.CHECK)
-PAPER_CHECKS: tuple[PaperCheck, ...] = (bibliography.CHECK, images.CHECK, links.CHECK, approvals.CHECK, fonts.CHECK)
+CHAPTER_CHECKS: tuple[ChapterCheck, ...] = (chapters.CHECK, markers.CHECK, critic.CHECK, accessible.CHECK, glossary.CHAPTER_CHECK)
+PAPER_CHECKS: tuple[PaperCheck, ...] = (
+    bibliography.CHECK, citetags.CHECK, images.CHECK, links.CHECK, approvals.CHECK, fonts.CHECK, contrast.CHECK, glossary.PAPER_CHECK
+)  # fmt: skip
 
 __all__ = ["CHAPTER_CHECKS", "PAPER_CHECKS", "Paper", "check_chapters", "check_paper", "run_all"]
 

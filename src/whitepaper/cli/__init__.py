@@ -18,8 +18,12 @@ from ..version import __version__
 COMMANDS = {
     "approve": ("approve:approve_command", "Approve CHAPTERS as their text stands (by file, file name or id); an edit makes the approval stale."),
     "build": ("build:build_command", "Build the HTML and PDF drafts of the paper in PROJECT into its build/ folder."),
+    "cite": ("cite:cite_group", "Look cited DOIs, PubMed ids, arXiv ids, ISBNs and URLs up, into the reference store."),
     "check": ("check:check_command", "Check the whole paper and print every problem; writes no drafts."),
+    "ci": ("ci:ci_group", "Write the CI files that check, build, redline and publish the paper on GitHub or GitLab."),
     "diff": ("diff:diff_command", "Redline from OLD to NEW (default: the working tree)."),
+    "glossary": ("glossary:glossary_group", "Abbreviations and terms: draft glossary.yaml from the chapters."),
+    "import": ("importer:import_group", "Turn another tool's manuscript into a paper project (Manubot)."),
     "new": ("new:new_command", "Create a new paper project in DIRECTORY, ready to build."),
     "release": ("release:release_command", "Publish VERSION of the paper into releases/VERSION/, if every chapter is approved and every check passes."),
     "review": ("review:review_group", "Review rounds: review editions and per-reviewer packets, comments, reports."),

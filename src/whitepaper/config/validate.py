@@ -8,8 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .. import rules
 from ..diagnostics import Diagnostics, Rule
-from .schema import Model, kebab
+from .schema import CrossrefOptions, Model, crossref_unsupported, kebab
 from .yamlpos import LocatedYaml
 
 
@@ -55,6 +56,11 @@ def _warn_unknown(value: Any, keys: tuple[str | int, ...], located: LocatedYaml,
     if isinstance(value, Model):
         known = {kebab(name) for name in type(value).model_fields} | set(type(value).model_fields)
         for extra in value.model_extra or {}:
+            instead = crossref_unsupported(extra) if isinstance(value, CrossrefOptions) else None
+            if instead is not None:
+                where = located.location(keys + (extra,), of_key=True)
+                diagnostics.add(rules.CROSSREF_UNSUPPORTED, where, f"pandoc-crossref option '{extra}' is not supported: {instead}")
+                continue
             close = difflib.get_close_matches(extra, sorted(known), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             diagnostics.add(

@@ -5,7 +5,8 @@ unchanged chapter is never parsed twice), and concurrently: pandoc runs as
 separate processes.
 
 CriticMarkup suggestions are turned into spans first (critic.py): pandoc's Markdown has no
-reader for them. The cache is keyed by the text pandoc reads, so it follows that too.
+reader for them; citation tags' definitions are blanked (they are read with the bibliography).
+The cache is keyed by the text pandoc reads, so it follows that too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from .. import pandoc
 from ..cache import Cache, digest
+from ..sources.citetags import without_definitions
 from ..version import __version__
 from .critic import to_pandoc
 
@@ -22,7 +24,7 @@ READER = "markdown"
 
 def parse_texts(texts: list[str], cache: Cache) -> list[list[Any]]:
     """The block list of each Markdown text, from the cache where possible."""
-    texts = [to_pandoc(text) for text in texts]
+    texts = [to_pandoc(without_definitions(text)) for text in texts]
     keys = [digest(__version__, pandoc.pandoc_version(), READER, text) for text in texts]
     blocks: list[list[Any] | None] = [cache.get("ast", key) for key in keys]
     missing = [index for index, value in enumerate(blocks) if value is None]

@@ -1,7 +1,7 @@
 """`whitepaper release VERSION`: the gate (gate.py), then the final edition of the paper into
 `releases/VERSION/`, committed with the project rather than built:
 
-- the paper as HTML, as an archival PDF (PDF/A-3u, carrying its sources as attachments) and
+- the paper as HTML, as an archival PDF (PDF/A-3a and PDF/UA-1, carrying its sources as attachments) and
   as Word, without watermark, stamp or markers, the version and date on its title page;
 - `CHANGES.md` and the redline against the previous release (changes.py);
 - `CITATION.cff` and `.zenodo.json` (citation.py), and `SHA256SUMS` of it all.
@@ -35,7 +35,9 @@ from .gate import gate
 from .sources import attachments
 from .versions import checked, previous
 
-ARCHIVAL = "pdf/a-3u"  # PDF/A-3 may carry files of any kind (the sources); "u": its text maps to Unicode
+# PDF/A-3 may carry files of any kind (the sources); "a": tagged, its text mapping to Unicode,
+# which every PDF of the tool is; archive.py adds the PDF/UA-1 identification beside it.
+ARCHIVAL = "pdf/a-3a"
 
 
 @dataclass

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..config.schema import Config
 from ..resolve import Document
+from ..resolve.glossary_lists import TITLES as GLOSSARY_TITLES
 from ..version import __version__
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
@@ -124,6 +125,7 @@ def context(config: Config, document: Document, abstract_html: str, body_html: s
         body_html=body_html,
         toc=[TocEntry(h.level, h.id, h.number, h.text) for h in document.headings if h.level <= config.toc_depth]
         + ([TocEntry(1, "references", "", "References")] if document.cited and 'id="references"' in body_html else [])
+        + [TocEntry(1, kind, "", title) for kind, title in GLOSSARY_TITLES.items() if f'<h1 id="{kind}"' in body_html]
         + ([TocEntry(1, "contributors", "", "Contributors")] if 'id="contributors"' in body_html else []),
         lists={
             name: [ListEntry(t.id, t.number, first_sentence(t.title)) for t in document.listed(name.rstrip("s"))]

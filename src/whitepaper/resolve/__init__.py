@@ -16,8 +16,11 @@ from ..diagnostics import Diagnostics
 from ..project import Project
 from ..sources.bibliography import Bibliography
 from ..sources.chapters import Chapter
+from ..sources.glossary import Glossary
 from .document import Document, ResolvedChapter, Survey
+from .glossary_lists import mark_all
 from .numbering import Numbering
+from .style import Styles
 from .walk import duplicate_span_ids, numbered, survey, unreferenced
 from .xrefs import References
 
@@ -32,8 +35,9 @@ def resolve(
     abstract: list[Any],
     bibliography: Bibliography,
     diagnostics: Diagnostics,
+    glossary: Glossary | None = None,
 ) -> Document:
-    document = Document(chapters=[], abstract=abstract)
+    document = Document(chapters=[], abstract=abstract, glossary=glossary if glossary is not None else Glossary())
     numbering = Numbering(config, diagnostics)
     for chapter, blocks in zip(chapters, chapter_blocks, strict=True):
         document.counters.append(copy.deepcopy(numbering.counters))
@@ -41,11 +45,12 @@ def resolve(
     document.counters.append(copy.deepcopy(numbering.counters))
     document.targets, document.seen_ids = numbering.targets, numbering.seen_ids
 
-    references = References(document.targets, bibliography, list(config.blocks), diagnostics)
+    references = References(document.targets, bibliography, list(config.blocks), diagnostics, Styles(config))
     references.run(abstract, None)
     for resolved in document.chapters:
         resolved.survey = survey(resolved, project, config, document, references, diagnostics)
-    document.cited, document.cited_in = references.cited, references.cited_in
+    mark_all(document.chapters, document.glossary, config)  # after the survey: its words are the author's
+    document.cited, document.cited_in, document.spellings = references.cited, references.cited_in, references.spellings
     unreferenced(document.targets, diagnostics)
     duplicate_span_ids(document, diagnostics)
     return document

@@ -9,6 +9,8 @@ from typing import Any
 
 from ..diagnostics import Location
 from ..sources.chapters import Chapter
+from ..sources.glossary import Glossary
+from .glossary import Found
 from .numbering import Counters, Heading, Target, Targets
 from .sourcemap import SourceMap
 from .xrefs import citation_pattern
@@ -26,6 +28,7 @@ class Survey:
     headings: list[tuple[int, str]] = field(default_factory=list)  # level, text (without its number)
     citations: int = 0
     words: int = 0
+    glossary: Found = field(default_factory=Found)  # abbreviations and terms used (resolve/glossary.py)
 
 
 @dataclass
@@ -47,9 +50,11 @@ class Document:
     targets: Targets = field(default_factory=Targets)
     cited: list[str] = field(default_factory=list)
     cited_in: dict[str, list[Chapter]] = field(default_factory=dict)
+    spellings: dict[str, list[str]] = field(default_factory=dict)  # key -> how the text cites it, when not as the key
     images: dict[str, Path] = field(default_factory=dict)  # project-relative target -> file
     counters: list[Counters] = field(default_factory=list)  # numbering before each chapter, and after the last
     seen_ids: dict[str, Location] = field(default_factory=dict)  # every id numbering registered, and where
+    glossary: Glossary = field(default_factory=Glossary)  # the abbreviations and terms the chapters may use
 
     @property
     def headings(self) -> list[Heading]:
@@ -60,4 +65,8 @@ class Document:
 
     def citation_sites(self, key: str) -> list[Location]:
         """Where the text cites `key`, in reading order."""
-        return [loc for chapter in self.cited_in.get(key, []) for loc in chapter.locate_all(citation_pattern(key))]
+        spellings = self.spellings.get(key, [key])
+        return [
+            loc for chapter in self.cited_in.get(key, [])
+            for loc in sorted({found for spelt in spellings for found in chapter.locate_all(citation_pattern(spelt))})
+        ]  # fmt: skip

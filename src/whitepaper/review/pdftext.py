@@ -171,8 +171,8 @@ def _operations(data: bytes) -> list[tuple[list[Any], str]]:
             array = stack.pop() if stack else []
             (stack[-1] if stack else operands).append(array)
             position += 1
-        elif char in b"<>{}":  # dictionaries (marked content) and braces: skipped
-            position += 1
+        elif char in b"<>{}":  # dictionaries (marked content) and braces: skipped, `<<` and `>>` whole
+            position += 2 if data[position : position + 2] in (b"<<", b">>") else 1
         elif char == 0x2F:  # /name
             end = position + 1
             while end < size and data[end] not in _WHITESPACE and data[end] not in _DELIMITERS:

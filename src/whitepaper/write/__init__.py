@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import glob
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +37,22 @@ def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sweep_abandoned(path)
+
+
+ABANDONED = 60.0  # seconds: a write takes milliseconds, so an older temporary file was left by a killed process
+
+
+def _sweep_abandoned(path: Path) -> None:
+    """Remove temporary files of `path` that a process killed mid-write left behind (SIGKILL runs no
+    cleanup); young ones may belong to a writer still at work, so they stay."""
+    now = time.time()
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if now - leftover.stat().st_mtime > ABANDONED:
+                leftover.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
 
 
 def _mode(path: Path) -> int:
