@@ -9,8 +9,9 @@ is, then once per feature with that feature turned off by a stylesheet (or an ed
 HTML) added to a copy; print.css itself is never changed. Plain layout, pandoc's own
 standalone HTML of the same chapters, is the baseline the target compares with
 (styled / plain <= 1.3). Each variant runs `--runs` times, alternately, in fresh
-processes; the table shows medians, each variant's saving against the styled page,
-and its pages (a feature that changes the page count changes what is laid out).
+processes; the table shows medians of CPU seconds (and of wall seconds), each
+variant's saving against the styled page, and its pages (a feature that changes
+the page count changes what is laid out).
 
 The features:
   hyphenation      `hyphens: auto` on paragraphs and list items
