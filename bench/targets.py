@@ -121,9 +121,11 @@ def the_600_pages(work: Path, runs: int, table: Table) -> None:
     parallel_size = (
         (project / "build" / "paper.pdf").stat().st_size if (project / "build" / "paper.pdf").exists() else 0
     )
-    subprocess.run(
-        [*WP, "build", "--quiet", "--pdf", "-j", "1", "--no-cache", str(project)], check=True, capture_output=True
+    single = subprocess.run(
+        [*WP, "build", "--quiet", "--pdf", "-j", "1", "--no-cache", str(project)], capture_output=True, text=True
     )
+    if single.returncode:  # say why, and keep the rows measured so far
+        print(f"single-pass build failed ({single.returncode}):\n{single.stderr}", file=sys.stderr)
     single_size = (project / "build" / "paper.pdf").stat().st_size
 
     pandoc = median(samples["pandoc"])
@@ -188,17 +190,17 @@ def cold_build(work: Path, size: str, runs: int) -> tuple[float, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sizes", default="p150,p600,p1200", help="the growth sizes (bench/generate.py)")
+    parser.add_argument("--sizes", default="p150,p600,p1200", help="the growth sizes (bench/generate.py); '' for none")
     args = parser.parse_args()
     table = Table()
     growth: dict[str, tuple[float, int, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         the_600_pages(work, args.runs, table)
-        for size in args.sizes.split(","):
+        print(f"\n{args.runs} runs, medians\n")
+        table.show()
+        for size in filter(None, args.sizes.split(",")):
             growth[size] = cold_build(work, size, args.runs)
-    print(f"\n{args.runs} runs, medians\n")
-    table.show()
     print("\n| paper | pages | cold build | peak memory |\n| --- | ---: | ---: | ---: |")
     for size, (seconds, kb, pages) in growth.items():
         print(f"| {size} | {pages} | {seconds:.2f} s | {kb // 1024} MB |")
