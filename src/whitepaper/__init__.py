@@ -6,9 +6,9 @@ imported when one of the names below is first used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .lazy import attributes
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -43,9 +43,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'whitepaper' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
-    globals()[name] = value  # found once
-    return value
+__getattr__ = attributes(__name__, _PUBLIC)

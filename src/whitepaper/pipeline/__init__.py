@@ -9,9 +9,9 @@ built on this package, never the reverse.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..lazy import attributes
 from .analyse import Analysis, analyse  # named as their modules are: imported now, or the name would be the module
 from .check import CheckResult, check
 
@@ -45,9 +45,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _NAMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
-    globals()[name] = value  # found once
-    return value
+__getattr__ = attributes(__name__, _NAMES)
