@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pdfplumber
 import pikepdf
+import pypdf
 import pytest
 from pdfua import Severity, validate
 
@@ -176,6 +177,22 @@ def assert_well_formed(path: Path) -> None:
     tables = [e for e in found if e.role == "/Table"]
     assert all(any(e.role == "/TH" for e in found[t.index : t.end]) for t in tables)
     assert_mapped(path)
+    assert_object_streams_agree(path)
+
+
+def assert_object_streams_agree(path: Path) -> None:
+    """Each object kept in an object stream is at the index the cross-reference stream gives:
+    pdf.js goes by that index rather than searching the stream's table, so a wrong one shows
+    another object. (Tagging frees objects, which pydyf once counted into the indices.)"""
+    reader = pypdf.PdfReader(path)
+    assert reader.xref_objStm, "no object streams: nothing checked"
+    tables: dict[int, list[int]] = {}
+    for number, (stream, index) in reader.xref_objStm.items():
+        if stream not in tables:
+            objects = reader.get_object(stream)
+            header = objects.get_data()[: int(objects["/First"])].split()  # type: ignore[union-attr,index]
+            tables[stream] = [int(n) for n in header[::2]]
+        assert tables[stream][index] == number, f"object {number} is not at index {index} of stream {stream}"
 
 
 PAINTING = {"Tj", "TJ", "'", '"', "Do", "BI", "sh", "f", "F", "f*", "S", "s", "B", "B*", "b", "b*"}  # operators that paint

@@ -101,7 +101,7 @@ def _build(original: Callable[..., Iterator[Any]], box: Any, parent: Any, pdf: A
 def _inline_text(element: Any, tree: _Tree, pdf: Any, nums: dict[int, Any]) -> None:
     """Each run of text (a line's piece of a paragraph, say) as marked content of its element
     rather than as a /Span of its own, which says nothing: 2,000 of the sample's 4,000 elements
-    were those. The spans, made already, are left out of the file (freed objects). A `<span>`
+    were those. The spans, made already, are left out of the file (_free). A `<span>`
     of the HTML is kept: it may have a language, or go on on the next page (_joined)."""
     kids = element["K"]
     for index, kid in enumerate(kids):
@@ -110,7 +110,18 @@ def _inline_text(element: Any, tree: _Tree, pdf: Any, nums: dict[int, Any]) -> N
             mcid = span["K"][0]
             kids[index] = mcid
             nums[mcid] = element.reference
-            span.free = "f"
+            _free(span)
+
+
+def _free(span: Any) -> None:
+    """Leave an object out of the file. pydyf (0.13) still counts a freed object that could go in
+    an object stream when it numbers the stream's entries, so every later entry pointed one
+    place too far (pdf.js shows the wrong object) and past 65,535 objects the write failed. Not
+    compressible (a generation above 0) and numbered 0, it gets the free entry of the
+    cross-reference stream (type 0) instead."""
+    span.free = "f"
+    span.generation = 1
+    span.number = 0
 
 
 def _bare_text(element: Any) -> bool:
