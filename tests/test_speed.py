@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import pdf_pages, run_cli, write_project
 from whitepaper import pandoc
+from whitepaper.pipeline import key
 
 CHAPTERS = {"01-a.md": "# A\n\nText [@topol2019; @wilkinson2016fair].\n"}
 
@@ -56,6 +58,21 @@ def test_each_input_invalidates(built: Path) -> None:
 def test_a_new_pandoc_version_invalidates(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pandoc, "pandoc_version", lambda: "99.0")
     assert not up_to_date(built)
+
+
+def test_an_edited_built_in_template_invalidates(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a working copy of the tool, its own print style edited (no new version): not up to date.
+    A copy of the templates stands in for the package's, which other tests are reading."""
+    templates = tmp_path / "templates"
+    shutil.copytree(key.TEMPLATES, templates)
+    monkeypatch.setattr(key, "TEMPLATES", templates)
+    key._templates.cache_clear()
+    assert up_to_date(built)  # the same files (copied with their times)
+    style = next(templates.rglob("print.css"))
+    style.write_text(style.read_text() + "\n/* edited */\n")
+    key._templates.cache_clear()  # a new process
+    assert not up_to_date(built)
+    key._templates.cache_clear()
 
 
 def test_a_corrupt_record_is_ignored(built: Path) -> None:

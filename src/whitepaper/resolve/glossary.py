@@ -53,6 +53,7 @@ STOPWORDS = frozenset(
 
 _OPENING = re.compile(r"[(\[{“‘\"'«¡¿]*")
 _CLOSING = re.compile(r"[)\]}”’\"'».,;:!?…]*")
+_NOT_WORD = re.compile(r"[^\w]+|_")
 _URLISH = re.compile(r"://|^www\.|@|\.[a-z]{2,}/")
 _SENTENCE_END = re.compile(r"[.!?:;]['’\")\]]*$")
 _FULL_STOP = re.compile(r"[.!?]['’\"”)\]]*$")
@@ -129,7 +130,7 @@ def _pattern(shorts: tuple[str, ...]) -> re.Pattern[str] | None:
 
 def plain(text: str) -> list[str]:
     """Words as compared: case, punctuation and hyphens do not matter."""
-    return re.sub(r"[^\w]+|_", " ", text.casefold()).split()
+    return _NOT_WORD.sub(" ", text.casefold()).split()
 
 
 def initials_match(short: str, words: list[str]) -> bool:
@@ -164,10 +165,12 @@ class _Marker:
         self.chapter, self.sources, self.glossary, self.config, self.before = chapter, sources, glossary, config, before
         self.mode = config.glossary.expand
         self.pattern = _pattern(tuple(glossary.abbreviations))
+        # a word of small letters alone is nothing to find unless an abbreviation is written so
+        self.lower_words_plain = not any(short.islower() for short in glossary.abbreviations)
         self.found = Found()
         self.line = chapter.body_line
         self.titles = 0  # inside a box's title: uses are linked, never spelled out
-        self.prose: list[str] = []  # the chapter's words so far, plain: has the author spelled a long form out?
+        self.prose: list[str] = []  # the chapter's words so far, as written: has the author spelled a long form out?
         self.protected: dict[int, Any] = {}  # words of hand-written expansions (by id; the node kept alive)
         self.by_hand: dict[int, Any] = {}  # uses the author spelled out themselves
         self._offsets: list[int] | None = None
@@ -217,7 +220,7 @@ class _Marker:
             if kind not in ("Space", "SoftBreak", "LineBreak"):
                 starts, sentence = sentence, kind == "Str" and bool(_FULL_STOP.search(node["c"]))
             if kind == "Str":
-                replacement = self._text(node, starts, _word_before(items, index), _name_after(items, index))
+                replacement = self._text(node, starts, items, index)
                 if replacement is not None:
                     items[index : index + 1] = replacement
                     index += len(replacement)
@@ -256,21 +259,25 @@ class _Marker:
             self.found.unknown_terms.append((self._locate(_words_pattern(words)), name))
             return None
         first = self._use(term.id)
-        self.prose += plain(written)
+        self.prose.append(written)
         return [*_first(term.id, first), _raw(_opening(term.id, term.definition)), node, _raw("</a>")]
 
-    def _text(self, node: dict[str, Any], starts: bool, before: str, name_after: bool) -> list[Any] | None:
-        """A word of prose: noted, and split around the uses of abbreviations in it. A use is spelled
-        out only where it stands alone: not inside a compound ("GDPR-compliant"), a name ("the AI
-        Act"), a box's title, or after the long form's own first word ("the large LHC")."""
+    def _text(self, node: dict[str, Any], starts: bool, items: list[Any], index: int) -> list[Any] | None:
+        """A word of prose (`items[index]`): noted, and split around the uses of abbreviations in it.
+        A use is spelled out only where it stands alone: not inside a compound ("GDPR-compliant"), a
+        name ("the AI Act"), a box's title, or after the long form's own first word ("the large LHC")."""
         text = node["c"]
+        if self.lower_words_plain and text.isalpha() and text.islower():  # most words: only noted
+            self.prose.append(text)
+            return None
         if _URLISH.search(text):
             return None
         self._candidates(text)
         matches = list(self.pattern.finditer(text)) if self.pattern is not None else []
-        self.prose += plain(text)
+        self.prose.append(text)
         if not matches:
             return None
+        before, name_after = _word_before(items, index), _name_after(items, index)
         alone = (
             len(matches) == 1
             and _OPENING.fullmatch(text[: matches[0].start()]) is not None
@@ -331,7 +338,7 @@ class _Marker:
         return True
 
     def _spelled_before(self, entry: Abbreviation) -> bool:
-        prose = " " + " ".join(self.prose) + " "
+        prose = " " + " ".join(plain(" ".join(self.prose))) + " "
         return any(f" {' '.join(plain(form))} " in prose for form in (entry.long, entry.long_form(True)))
 
     def _use(self, key: str) -> bool:
