@@ -26,7 +26,7 @@ def inputs_key(project: Project, *what: str, leave_out: frozenset[str] = frozens
     return digest(__version__, pandoc.pandoc_version(), _templates(), epoch, today, *what, project.fingerprint(leave_out))
 
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "render" / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent.joinpath("render", "templates")  # the package's, as render/environment.py loads them
 
 
 @functools.cache  # once a process: a resident `watch` keeps the templates it loaded
