@@ -16,6 +16,9 @@ from whitepaper.cli import main
 from whitepaper.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# How the tests start headless Chromium (Playwright adds --headless; a fresh profile each time).
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CORPORA = REPO.parent / "shared" / "corpora"
 
 BIB = """\
@@ -155,3 +158,13 @@ def small_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
         encoding="utf-8",
     )
     return project, run_cli("build", project)
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Chromium driven by Playwright, one for a test module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

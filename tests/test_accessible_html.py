@@ -4,27 +4,16 @@ sample's draft, a redline of the sample and its review round's comments report a
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import copy_sample, run_cli
+from conftest import CHROMIUM, copy_sample, run_cli
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
 sync_api = pytest.importorskip("playwright.sync_api")
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 LANDMARKS = ("banner", "navigation", "main", "contentinfo")
@@ -57,14 +46,6 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "report": project / "review" / "r1" / "report.html",
         "responses": project / "review" / "r1" / "responses.html",
     }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser: Any, path: Path, viewport: dict[str, int], **options: Any) -> Any:

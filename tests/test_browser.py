@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from conftest import Run
+from conftest import CHROMIUM, CHROMIUM_FLAGS, Run
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+FLAGS = ["--headless", *CHROMIUM_FLAGS]
 
 
 def chromium(*args: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import Run, run_cli, write_project
+from conftest import CHROMIUM, CHROMIUM_FLAGS, Run, run_cli, write_project
 from whitepaper import pandoc
 
 BIB = """\
@@ -259,7 +258,6 @@ Steady text that cites a work again [@beta2021].
 
 : Steady table. {#tbl-steady}
 """
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -396,10 +394,9 @@ def test_full_keeps_the_whole_paper(sections: Path) -> None:
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
 def test_previous_and_next_change_in_a_browser(sections: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
-    flags = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
     page_url = (sections / "build" / "diff-v1-HEAD.html").as_uri()
     with sync_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=flags)
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1500, "height": 800})
         page.goto(page_url)
 

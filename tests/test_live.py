@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import signal
 import socket
 import subprocess
@@ -14,12 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_project
+from conftest import CHROMIUM, CHROMIUM_FLAGS, write_project
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LONG = "\n\n".join(f"Filler paragraph {n} of some length, written to make the page scroll a long way." * 3 for n in range(40))
 CHAPTER = "---\ntitle: Live\n---\n\nThe original sentence [@topol2019; @wilkinson2016fair].\n\n" + LONG + "\n"
 
@@ -57,7 +54,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
 @pytest.fixture
 def page():  # type: ignore[no-untyped-def]
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser.new_page()
         browser.close()
 

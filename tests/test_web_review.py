@@ -27,16 +27,14 @@ import httpx
 import pytest
 import yaml
 
-from conftest import REPO, run_cli, write_project
+from conftest import CHROMIUM, REPO, run_cli, write_project
 
 sys.path.insert(0, str(REPO / "bench"))
 import web_review_load as load  # the bench's load generator, run here smaller
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
 sync_api = pytest.importorskip("playwright.sync_api")
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 
 ONE = "chapters/01-one.md"
@@ -103,14 +101,6 @@ def server(project: Path) -> Iterator[str]:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def open_review(browser: Any, server: str, token: str, viewport: dict[str, int] = DESKTOP) -> Any:
