@@ -21,8 +21,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypdf import PdfWriter
-from pypdf.generic import IndirectObject, NameObject, StreamObject
+from pikepdf import Dictionary, Name, Object, Pdf, Stream
 
 FONT_FILE = "/FontFile2"  # TrueType programs: what WeasyPrint embeds for TTF fonts (CFF ones are left alone)
 
@@ -32,21 +31,21 @@ class _Merged:
     """One font program that subsets are merged into, and the descriptors that use it."""
 
     font: Any  # fontTools TTFont
-    stream: IndirectObject
+    stream: Stream
     descriptors: list[Any] = field(default_factory=list)
     changed: bool = False
 
 
-def embed_once(writer: PdfWriter) -> int:
+def embed_once(pdf: Pdf) -> int:
     """Point every part's subset of a font at one merged program; returns how many programs were dropped."""
     from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
 
     merged: dict[str, list[_Merged]] = {}
     dropped = 0
-    for descriptor in _descriptors(writer):
-        reference = descriptor.raw_get(FONT_FILE)
+    for descriptor in _descriptors(pdf):
+        program = descriptor[FONT_FILE]
         try:
-            font = TTFont(io.BytesIO(reference.get_object().get_data()))
+            font = TTFont(io.BytesIO(program.read_bytes()))
             font["glyf"]  # read now: a program fontTools cannot read, or a CFF one, is left as it is
         except (TTLibError, ValueError, KeyError, AssertionError, OSError, struct.error):
             continue
@@ -54,33 +53,37 @@ def embed_once(writer: PdfWriter) -> int:
         candidates = merged.setdefault(name, [])
         target = next((c for c in candidates if _fits(c.font, font)), None)
         if target is None:
-            candidates.append(_Merged(font, reference, [descriptor]))
+            candidates.append(_Merged(font, program, [descriptor]))
             continue
         target.changed |= _merge_into(target.font, font)
         target.descriptors.append(descriptor)
         dropped += 1
     for candidate in (c for group in merged.values() for c in group):
-        program = candidate.stream.get_object()
-        if candidate.changed and isinstance(program, StreamObject):
-            program.set_data(_saved(candidate.font))
+        if candidate.changed:
+            data = _saved(candidate.font)
+            candidate.stream.write(data)  # compressed again when the file is saved
+            candidate.stream.Length1 = len(data)  # a TrueType program's own length
         for descriptor in candidate.descriptors:
-            descriptor[NameObject(FONT_FILE)] = candidate.stream
+            descriptor[FONT_FILE] = candidate.stream
     return dropped  # the programs no font uses now are left out when the file is packed (packing.py)
 
 
-def _descriptors(writer: PdfWriter) -> list[Any]:
+def _descriptors(pdf: Pdf) -> list[Object]:
     """The font descriptors with an embedded TrueType program, each once, in page order."""
-    found: dict[int, Any] = {}
-    for page in writer.pages:
-        resources = page.get("/Resources")
-        fonts = resources.get_object().get("/Font") if resources is not None else None
-        for font in fonts.get_object().values() if fonts is not None else []:
-            font = font.get_object()
-            for descendant in font.get("/DescendantFonts", []) or [font]:
-                descriptor = descendant.get_object().get("/FontDescriptor")
-                descriptor = descriptor.get_object() if descriptor is not None else None
-                if descriptor is not None and isinstance(descriptor.raw_get(FONT_FILE) if FONT_FILE in descriptor else None, IndirectObject):
-                    found.setdefault(id(descriptor), descriptor)
+    found: dict[tuple[int, int], Object] = {}
+    resources_seen: set[tuple[int, int]] = set()  # WeasyPrint's pages share one resource dictionary
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        if not isinstance(resources, Dictionary) or (resources.is_indirect and resources.objgen in resources_seen):
+            continue
+        if resources.is_indirect:
+            resources_seen.add(resources.objgen)
+        fonts = resources.get("/Font")
+        for font in fonts.values() if isinstance(fonts, Dictionary) else []:
+            for descendant in font.get("/DescendantFonts", None) or [font]:
+                descriptor = descendant.get("/FontDescriptor")
+                if isinstance(descriptor, Dictionary) and isinstance(descriptor.get(FONT_FILE), Stream) and descriptor.is_indirect:
+                    found.setdefault(descriptor.objgen, descriptor)
     return list(found.values())
 
 

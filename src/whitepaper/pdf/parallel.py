@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ from ..cache import Cache, digest
 from ..render.htmltools import extract_div
 from ..version import __version__
 from . import partcss
-from .assemble import SCHEME, Laid, Readers, assemble
+from .assemble import SCHEME, Laid, assemble
 from .tags import REVISION
 from .weasy import PLAIN, PdfOptions, lay_out_part, warm_up, weasyprint_version
 
@@ -104,10 +103,7 @@ class PartsEngine:
             # First pass: every part; those that show page numbers of others with placeholders.
             first = [_with_links(h, {}, placeholder=i in numbered) for i, h in enumerate(chapter_html)]
             *laid, front = self._lay_out_all(pool, [*first, _with_links(front_html, {}, placeholder=True)], options)
-            readers = Readers()
             for _ in range(3):  # page numbers depend on page counts, which (almost) never depend on the numbers
-                reading = threading.Thread(target=readers.read, args=(laid,))  # while the workers lay out
-                reading.start()
                 pages = _page_map(front, laid)
                 total = front.pages + sum(part.pages for part in laid)
                 # The parts with real numbers, and the page numbers in one slice of pages per worker.
@@ -119,10 +115,9 @@ class PartsEngine:
                 front = front_again
                 for i, part in zip(numbered, redone, strict=True):
                     laid[i] = part
-                reading.join()
                 if stable:
                     break
-        return assemble([front, *laid], laid_stamps, readers)
+        return assemble([front, *laid], laid_stamps)
 
     def _stamp(self, parts: Parts, total: int, start: int, count: int) -> str:
         """Blank pages numbered `start` to `start + count - 1` (one more, dropped, when they do not start the paper)."""

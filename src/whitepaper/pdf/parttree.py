@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, NullObject, NumberObject
+from pikepdf import Array, Dictionary, Name, Object, Pdf
 
 GROUPS = ("/Art", "/Part", "/Sect", "/Div")  # elements a part boundary may cut in two
 
@@ -26,7 +25,7 @@ GROUPS = ("/Art", "/Part", "/Sect", "/Div")  # elements a part boundary may cut 
 class Placed:
     """A laid-out part as the assembled PDF holds it: its kept pages start at `first`."""
 
-    reader: PdfReader
+    source: Pdf
     skip: int  # pages of the part left out before its kept pages
     pages: int
     first: int  # index of its first kept page in the assembled PDF
@@ -34,170 +33,158 @@ class Placed:
 
 @dataclass
 class _Joined:
-    writer: PdfWriter
-    marks: dict[int, dict[int, IndirectObject]] = field(default_factory=dict)  # page index -> MCID -> element
-    annotations: list[tuple[IndirectObject, IndirectObject]] = field(default_factory=list)  # (annotation, element)
+    pdf: Pdf
+    page_objects: list[Object]  # the assembled PDF's pages, by index
+    marks: dict[int, dict[int, Object]] = field(default_factory=dict)  # page index -> MCID -> element
+    annotations: list[tuple[Object, Object]] = field(default_factory=list)  # (annotation, element)
 
 
-def join(writer: PdfWriter, parts: list[Placed]) -> None:
+def copied(pdf: Pdf, value: Any) -> Any:
+    """A value of another PDF as `pdf` can hold it: indirect objects copied (qpdf maps
+    what it copied before, pages included, to its copies), direct containers rebuilt."""
+    if isinstance(value, Object) and value.is_indirect:
+        return pdf.copy_foreign(value)
+    if isinstance(value, Array):
+        return Array([copied(pdf, item) for item in value])
+    if isinstance(value, Dictionary):
+        return Dictionary({key: copied(pdf, item) for key, item in value.items()})
+    return value  # names, numbers, strings: direct, of no document
+
+
+def join(pdf: Pdf, parts: list[Placed]) -> None:
     """Give the assembled PDF the joined structure tree of its parts, if they are tagged."""
-    tagged = [p for p in parts if "/StructTreeRoot" in p.reader.root_object]
+    tagged = [p for p in parts if "/StructTreeRoot" in p.source.Root]
     if not tagged:
         return
-    joined = _Joined(writer)
-    root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-    root_ref = writer._add_object(root)
-    document = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document"), NameObject("/P"): root_ref})
-    document_ref = writer._add_object(document)
-    kids = ArrayObject()
-    document[NameObject("/K")] = kids
-    root[NameObject("/K")] = ArrayObject([document_ref])
+    joined = _Joined(pdf, [page.obj for page in pdf.pages])
+    root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root))
+    kids: list[Object] = []
     for number, part in enumerate(tagged):
-        pages = {part.reader.pages[part.skip + i].indirect_reference.idnum: part.first + i for i in range(part.pages)}  # type: ignore[union-attr]
-        annotations = _annotations(writer, range(part.first, part.first + part.pages))
+        pages = {part.source.pages[part.skip + i].objgen: part.first + i for i in range(part.pages)}
+        annotations = _annotations(joined, range(part.first, part.first + part.pages))
         copier = _Copier(joined, pages, annotations)
-        tops = [copier.copy(kid, document_ref) for kid in _document_kids(part.reader)]
+        tops = [copier.copy(kid, document) for kid in _document_kids(part.source)]
         for index, top in enumerate(t for t in tops if t is not None):
             if index == 0 and number > 0 and kids and _same_group(kids[-1], top):
                 _append_kids(kids[-1], top)
             else:
                 kids.append(top)
-    root[NameObject("/ParentTree")] = writer._add_object(_parent_tree(joined, len(writer.pages)))
-    writer._root_object[NameObject("/StructTreeRoot")] = root_ref
-    writer._root_object[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): _true()})
+    document.K = Array(kids)
+    root.K = Array([document])
+    root.ParentTree = pdf.make_indirect(_parent_tree(joined))
+    pdf.Root.StructTreeRoot = root
+    pdf.Root.MarkInfo = Dictionary(Marked=True)
 
 
-def _true() -> Any:
-    from pypdf.generic import BooleanObject
-
-    return BooleanObject(True)
-
-
-def _document_kids(reader: PdfReader) -> list[Any]:
-    root = reader.root_object["/StructTreeRoot"].get_object()
-    top = root.get("/K")
-    top = top.get_object() if top is not None else ArrayObject()
-    documents = list(top) if isinstance(top, ArrayObject) else [top]
-    kids: list[Any] = []
-    for document in documents:
-        element = document.get_object()
-        if element.get("/S") == "/Document":
-            inner = element.get("/K", ArrayObject()).get_object()
-            kids += list(inner) if isinstance(inner, ArrayObject) else [inner]
+def _document_kids(source: Pdf) -> list[Object]:
+    top = source.Root.StructTreeRoot.get("/K", Array())
+    kids: list[Object] = []
+    for element in top if isinstance(top, Array) else [top]:
+        if element.get("/S") == Name.Document:
+            inner = element.get("/K", Array())
+            kids += list(inner) if isinstance(inner, Array) else [inner]
         else:
-            kids.append(document)
+            kids.append(element)
     return kids
 
 
-def _annotations(writer: PdfWriter, pages: Iterable[int]) -> dict[int, IndirectObject]:
+def _annotations(joined: _Joined, pages: Iterable[int]) -> dict[int, Object]:
     """The assembled PDF's annotations on these pages, by the /StructParent they had in their part."""
-    found: dict[int, IndirectObject] = {}
+    found: dict[int, Object] = {}
     for index in pages:
-        for reference in writer.pages[index].get("/Annots") or []:
-            annotation = reference.get_object()
+        for annotation in joined.page_objects[index].get("/Annots", Array()):
             number = annotation.get("/StructParent")
-            if number is not None and isinstance(reference, IndirectObject):
-                found[int(number)] = reference
+            if number is not None and annotation.is_indirect:
+                found[int(number)] = annotation
     return found
 
 
 class _Copier:
     """Copies one part's elements into the assembled PDF, pages and annotations mapped."""
 
-    def __init__(self, joined: _Joined, pages: dict[int, int], annotations: dict[int, IndirectObject]):
+    def __init__(self, joined: _Joined, pages: dict[tuple[int, int], int], annotations: dict[int, Object]):
         self.joined = joined
-        self.writer = joined.writer
-        self.pages = pages  # part page object number -> assembled page index
+        self.pdf = joined.pdf
+        self.pages = pages  # part page (object number, generation) -> assembled page index
         self.annotations = annotations
-        self.page_refs = [page.indirect_reference for page in self.writer.pages]
 
-    def copy(self, kid: Any, parent: IndirectObject) -> IndirectObject | None:
+    def copy(self, element: Object, parent: Object) -> Object | None:
         """The copy of a structure element, or None when nothing of it is on a kept page."""
-        element = kid.get_object()
         page = self._page(element.get("/Pg"))
-        copied = DictionaryObject()
-        reference = self.writer._add_object(copied)
+        copy = self.pdf.make_indirect(Dictionary())
         for key, value in element.items():
             if key not in ("/P", "/K", "/Pg"):
-                copied[NameObject(key)] = value.clone(self.writer)
-        copied[NameObject("/P")] = parent
+                copy[key] = copied(self.pdf, value)
+        copy.P = parent
         if page is not None:
-            copied[NameObject("/Pg")] = self.page_refs[page]
-        inner = element.get("/K")
-        inner = inner.get_object() if inner is not None else ArrayObject()
-        kids = ArrayObject()
-        for item in inner if isinstance(inner, ArrayObject) else [inner]:
-            new = self._kid(item, page, reference)
-            if new is not None:
-                kids.append(new)
+            copy.Pg = self.joined.page_objects[page]
+        inner = element.get("/K", Array())
+        kids = [new for item in (inner if isinstance(inner, Array) else [inner]) if (new := self._kid(item, page, copy)) is not None]
         if not kids and page is None:
             return None  # it stood on a dropped page only
-        copied[NameObject("/K")] = kids
-        return reference
+        copy.K = Array(kids)
+        return copy
 
     def _page(self, reference: Any) -> int | None:
-        if reference is None or not isinstance(reference, IndirectObject):
+        if not isinstance(reference, Dictionary) or not reference.is_indirect:
             return None
-        return self.pages.get(reference.idnum)
+        return self.pages.get(reference.objgen)
 
-    def _kid(self, item: Any, page: int | None, element: IndirectObject) -> Any:
+    def _kid(self, item: Any, page: int | None, element: Object) -> Any:
         if isinstance(item, int) and not isinstance(item, bool):
             if page is None:
                 return None
             self.joined.marks.setdefault(page, {})[int(item)] = element
-            return NumberObject(int(item))
-        value = item.get_object()
-        if not isinstance(value, DictionaryObject):
+            return int(item)
+        if not isinstance(item, Dictionary):
             return None
-        kind = value.get("/Type")
-        if kind == "/MCR":
-            where = self._page(value.get("/Pg")) if "/Pg" in value else page
+        kind = item.get("/Type")
+        if kind == Name.MCR:
+            where = self._page(item.get("/Pg")) if "/Pg" in item else page
             if where is None:
                 return None
-            self.joined.marks.setdefault(where, {})[int(value["/MCID"])] = element
-            return DictionaryObject({NameObject("/Type"): NameObject("/MCR"), NameObject("/Pg"): self.page_refs[where], NameObject("/MCID"): NumberObject(int(value["/MCID"]))})
-        if kind == "/OBJR":
-            return self._object_reference(value, page, element)
+            self.joined.marks.setdefault(where, {})[int(item.MCID)] = element
+            return Dictionary(Type=Name.MCR, Pg=self.joined.page_objects[where], MCID=int(item.MCID))
+        if kind == Name.OBJR:
+            return self._object_reference(item, page, element)
         return self.copy(item, element)
 
-    def _object_reference(self, value: DictionaryObject, page: int | None, element: IndirectObject) -> Any:
+    def _object_reference(self, value: Dictionary, page: int | None, element: Object) -> Any:
         annotation = value.get("/Obj")
-        number = annotation.get_object().get("/StructParent") if annotation is not None else None
+        number = annotation.get("/StructParent") if annotation is not None else None
         target = self.annotations.get(int(number)) if number is not None else None
         where = self._page(value.get("/Pg")) if "/Pg" in value else page
         if target is None or where is None:
             return None  # an annotation left out of the assembled PDF
         self.joined.annotations.append((target, element))
-        reference = DictionaryObject({NameObject("/Type"): NameObject("/OBJR"), NameObject("/Obj"): target, NameObject("/Pg"): self.page_refs[where]})
-        return self.writer._add_object(reference)
+        return self.pdf.make_indirect(Dictionary(Type=Name.OBJR, Obj=target, Pg=self.joined.page_objects[where]))
 
 
-def _same_group(left: Any, right: Any) -> bool:
-    a, b = left.get_object(), right.get_object()
-    return a.get("/S") == b.get("/S") and a.get("/S") in GROUPS
+def _same_group(left: Object, right: Object) -> bool:
+    return left.get("/S") == right.get("/S") and str(left.get("/S")) in GROUPS
 
 
-def _append_kids(target: IndirectObject, source: IndirectObject) -> None:
+def _append_kids(target: Object, source: Object) -> None:
     """The element a part boundary cut in two, joined: the second half's kids go to the first."""
-    into, away = target.get_object(), source.get_object()
-    for kid in away.get("/K", ArrayObject()):
-        value = kid.get_object() if isinstance(kid, IndirectObject) else None
-        if isinstance(value, DictionaryObject) and value.get("/Type") == "/StructElem":
-            value[NameObject("/P")] = target
-        into["/K"].append(kid)
+    kids = target.K
+    for kid in source.get("/K", Array()):
+        if isinstance(kid, Dictionary) and kid.is_indirect and kid.get("/Type") == Name.StructElem:
+            kid.P = target
+        kids.append(kid)
 
 
-def _parent_tree(joined: _Joined, pages: int) -> DictionaryObject:
+def _parent_tree(joined: _Joined) -> Dictionary:
     """/Nums: each page's marked content to its elements (key: the page's /StructParents), then
     each annotation to its element (key: its /StructParent)."""
-    numbers = ArrayObject()
-    for index, page in enumerate(joined.writer.pages):
-        page[NameObject("/StructParents")] = NumberObject(index)
+    numbers: list[Any] = []
+    for index, page in enumerate(joined.page_objects):
+        page.StructParents = index
         marks = joined.marks.get(index, {})
         size = max(marks, default=-1) + 1
-        numbers += [NumberObject(index), ArrayObject(marks.get(m, NullObject()) for m in range(size))]
+        numbers += [index, Array([marks.get(m) for m in range(size)])]
+    pages = len(joined.page_objects)
     for offset, (annotation, element) in enumerate(joined.annotations):
-        key = pages + offset
-        annotation.get_object()[NameObject("/StructParent")] = NumberObject(key)
-        numbers += [NumberObject(key), element]
-    return DictionaryObject({NameObject("/Nums"): numbers})
+        annotation.StructParent = pages + offset
+        numbers += [pages + offset, element]
+    return Dictionary(Nums=Array(numbers))

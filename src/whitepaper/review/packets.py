@@ -8,11 +8,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from pikepdf import Pdf
 from pypdf import PdfReader
 
 from ..config.schema import Config, Reviewer
 from ..diagnostics import Diagnostics
-from ..pdf.assemble import combine
+from ..pdf.assemble import combine, opened
+from ..pdf.packing import packed
 from ..pipeline.publish import PDF, Published, publish_page
 from ..project import Project
 from ..render.context import TemplateContext
@@ -74,26 +76,23 @@ def make_packet(
     diagnostics = Diagnostics()
     cover = _cover(project, ctx, reviewer, listed, round_name)
     diagnostics.extend(cover.diagnostics)
-    pieces: list[tuple[PdfReader, tuple[int, int] | None]] = [(PdfReader(io.BytesIO(cover.outputs["cover.pdf"])), None)]
-    pieces += [(full, ranges[chapter.id]) for chapter in chapters if chapter.id in ranges]
+    pieces: list[tuple[Pdf, tuple[int, int] | None]] = [(opened(cover.outputs["cover.pdf"]), None)]
+    edition = opened(full_pdf)
+    pieces += [(edition, ranges[chapter.id]) for chapter in chapters if chapter.id in ranges]
     keys = [key for key in document.cited if any(c in document.cited_in.get(key, []) for c in (ch.source for ch in chapters))]
     if keys:
         references = _references(project, ctx, keys)
         diagnostics.extend(references.diagnostics)
-        pieces.append((PdfReader(io.BytesIO(references.outputs["references.pdf"])), None))
-    writer = combine(pieces)  # tagged: the pages' structure trees joined
-    writer.add_metadata(
-        {
-            "/Title": f"{config.title}: review {round_name}, {reviewer.name}",
-            "/Author": ", ".join(a.name for a in config.authors),
-            "/Subject": f"Review packet for {reviewer.name}",
-            "/WhitepaperRound": round_name,
-            "/WhitepaperReviewer": reviewer.name,
-        }
-    )
-    out = io.BytesIO()
-    writer.write(out)
-    return Packet(reviewer, listed, out.getvalue(), diagnostics)
+        pieces.append((opened(references.outputs["references.pdf"]), None))
+    pdf = combine(pieces)  # tagged: the pages' structure trees joined
+    metadata = {
+        "/Title": f"{config.title}: review {round_name}, {reviewer.name}",
+        "/Author": ", ".join(a.name for a in config.authors),
+        "/Subject": f"Review packet for {reviewer.name}",
+        "/WhitepaperRound": round_name,
+        "/WhitepaperReviewer": reviewer.name,
+    }
+    return Packet(reviewer, listed, packed(pdf, metadata, edition.pdf_version), diagnostics)
 
 
 def _cover(project: Project, ctx: TemplateContext, reviewer: Reviewer, chapters: list[PacketChapter], round_name: str) -> Published:
