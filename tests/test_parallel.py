@@ -147,3 +147,33 @@ def same_pictures(one: Path, other: Path, tmp_path: Path) -> bool:
         subprocess.run(["pdftoppm", "-r", "40", "-gray", str(pdf), str(folder / "page")], check=True)
         pictures.append([page.read_bytes() for page in sorted(folder.glob("*.pgm"))])
     return pictures[0] == pictures[1]
+
+
+def test_an_edit_lays_out_only_the_edited_chapter(tmp_path: Path) -> None:
+    """Chapters are laid out a few to a part; after an edit, the other chapters of its part are
+    taken from the part as it was laid out, and only the edited chapter is laid out (store.py)."""
+    project = copy_sample(tmp_path / "p", review=False)
+    config = project / "whitepaper.yaml"
+    extra = [f"chapters/{n:02d}-note.md" for n in range(8, 18)]  # 17 chapters and the references: 3 to a part on 2 jobs
+    for number, name in enumerate(extra, start=8):
+        paragraphs = "\n\n".join(f"Note {number} paragraph {p}: the consortium's data stewards agreed on shared terms. " * 5 for p in range(6))
+        (project / name).write_text(f"---\ntitle: Note {number}\n---\n\n## Terms of note {number}\n\n{paragraphs}\n", encoding="utf-8")
+    text = config.read_text(encoding="utf-8").replace("  - chapters/07-conclusion.md\n", "  - chapters/07-conclusion.md\n" + "".join(f"  - {n}\n" for n in extra))
+    config.write_text(text, encoding="utf-8")
+    assert build(project, BuildOptions(formats=("pdf",), jobs=2)).parts_laid_out > 0
+    edited = project / "chapters" / "11-note.md"  # the middle chapter of its part
+    edited.write_text(edited.read_text(encoding="utf-8").replace("shared terms", "common terms", 1), encoding="utf-8")
+    result = build(project, BuildOptions(formats=("pdf",), jobs=2))
+    assert result.parts_laid_out == 1  # the edited chapter: its neighbours, the contents and the footers kept
+    newest = max((project / "build" / ".cache" / "pdf-parts").glob("*/*.pdf"), key=lambda p: p.stat().st_mtime_ns)
+    laid_out = " ".join(page.extract_text() or "" for page in PdfReader(newest).pages)
+    assert "Note 11" in laid_out and "Note 10" not in laid_out and "Note 12" not in laid_out  # laid out alone
+    pieced = tmp_path / "pieced.pdf"
+    shutil.copy(project / "build" / "whitepaper.pdf", pieced)
+    build(project, BuildOptions(formats=("pdf",), jobs=2, use_cache=False))
+    whole = project / "build" / "whitepaper.pdf"
+    a, b = reading(whole), reading(pieced)
+    assert any("common terms" in line for page in b["texts"] for line in page)  # type: ignore[union-attr]
+    assert a == b
+    assert structure(pieced) == structure(whole)
+    assert same_pictures(whole, pieced, tmp_path)

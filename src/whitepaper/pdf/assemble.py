@@ -44,8 +44,13 @@ def opened(pdf: bytes) -> Pdf:
 
 
 def assemble(parts: list[Laid], stamps: list[Laid]) -> bytes:
-    sources = [opened(part.pdf) for part in parts]
-    pdf = combine([(source, (part.skip, part.skip + part.pages) if part.skip else None) for source, part in zip(sources, parts, strict=True)])
+    """The parts one after the other, the stamps laid over them; several parts may be pages of one PDF."""
+    pdfs: dict[bytes, Pdf] = {}
+    for part in parts:
+        if part.pdf not in pdfs:
+            pdfs[part.pdf] = opened(part.pdf)
+    sources = [pdfs[part.pdf] for part in parts]
+    pdf = combine([(source, (part.skip, part.skip + part.pages)) for source, part in zip(sources, parts, strict=True)])
     stamped = [(opened(stamp.pdf), stamp.skip) for stamp in stamps]  # kept open while their pages are read
     overlay = [page for source, skip in stamped for page in list(source.pages)[skip:]]
     _stamp(pdf, overlay, artifact="/StructTreeRoot" in pdf.Root)

@@ -61,9 +61,10 @@ def join(pdf: Pdf, parts: list[Placed]) -> None:
     document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root))
     kids: list[Object] = []
     for number, part in enumerate(tagged):
-        pages = {part.source.pages[part.skip + i].objgen: part.first + i for i in range(part.pages)}
+        order = {page.objgen: index for index, page in enumerate(part.source.pages)}
+        pages = {objgen: part.first + index - part.skip for objgen, index in order.items() if part.skip <= index < part.skip + part.pages}
         annotations = _annotations(joined, range(part.first, part.first + part.pages))
-        copier = _Copier(joined, pages, annotations)
+        copier = _Copier(joined, pages, annotations, order, range(part.skip, part.skip + part.pages))
         tops = [copier.copy(kid, document) for kid in _document_kids(part.source)]
         for index, top in enumerate(t for t in tops if t is not None):
             if index == 0 and number > 0 and kids and _same_group(kids[-1], top):
@@ -103,11 +104,13 @@ def _annotations(joined: _Joined, pages: Iterable[int]) -> dict[int, Object]:
 class _Copier:
     """Copies one part's elements into the assembled PDF, pages and annotations mapped."""
 
-    def __init__(self, joined: _Joined, pages: dict[tuple[int, int], int], annotations: dict[int, Object]):
+    def __init__(self, joined: _Joined, pages: dict[tuple[int, int], int], annotations: dict[int, Object], order: dict[tuple[int, int], int], kept: range):
         self.joined = joined
         self.pdf = joined.pdf
         self.pages = pages  # part page (object number, generation) -> assembled page index
         self.annotations = annotations
+        self.order = order  # part page -> its index in the part
+        self.kept = kept  # the indices of the part's pages that are kept
 
     def copy(self, element: Object, parent: Object) -> Object | None:
         """The copy of a structure element, or None when nothing of it is on a kept page."""
@@ -120,11 +123,29 @@ class _Copier:
         if page is not None:
             copy.Pg = self.joined.page_objects[page]
         inner = element.get("/K", Array())
-        kids = [new for item in (inner if isinstance(inner, Array) else [inner]) if (new := self._kid(item, page, copy)) is not None]
+        kids = [new for item in self._may_be_kept(inner if isinstance(inner, Array) else [inner]) if (new := self._kid(item, page, copy)) is not None]
         if not kids and page is None:
             return None  # it stood on a dropped page only
         copy.K = Array(kids)
         return copy
+
+    def _may_be_kept(self, items: list[Any]) -> list[Any]:
+        """The kids that may have content on a kept page. Content follows the pages in reading
+        order, so a kid that starts after the kept pages, or before a sibling that starts before
+        them, has none: left out unread (a part laid out for a few chapters of it is not read whole)."""
+        starts = [self._start(item) for item in items]
+        following: int | None = None
+        keep: list[Any] = []
+        for item, start in zip(reversed(items), reversed(starts)):
+            if not (start is not None and start >= self.kept.stop) and not (following is not None and following < self.kept.start):
+                keep.append(item)
+            following = start if start is not None else following
+        return keep[::-1]
+
+    def _start(self, item: Any) -> int | None:
+        """The index in the part of the page a kid starts on, if it says."""
+        page = item.get("/Pg") if isinstance(item, Dictionary) else None
+        return self.order.get(page.objgen) if isinstance(page, Dictionary) and page.is_indirect else None
 
     def _page(self, reference: Any) -> int | None:
         if not isinstance(reference, Dictionary) or not reference.is_indirect:
