@@ -8,16 +8,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import checks
 from ..cache import Cache
 from ..config import LoadedConfig, load_config
 from ..diagnostics import DiagnosticError, Diagnostics, plural
-from ..parse import parse_texts
+from ..parse import Parsing
 from ..project import Project
-from ..resolve import Document, resolve
 from ..sources.approvals import Approval, read_approvals
-from ..sources.bibliography import Bibliography, load_bibliography
+from ..sources.bibliography import Bibliography, add_tags, load_files
 from ..sources.chapters import Chapter, read_chapters
 from ..sources.glossary import load_glossary
 from ..sources.rounds import ReviewRound, read_rounds
@@ -25,6 +24,10 @@ from ..sources.styles import resolve_style
 from ..sources.stylesheet import load_stylesheet
 from .stats import ChapterStats, chapter_stats
 from .timing import Reporter, Timed
+
+if TYPE_CHECKING:  # imported when analyse() gets to them: pandoc starts before these load
+    from .. import checks
+    from ..resolve import Document
 
 
 @dataclass
@@ -46,6 +49,8 @@ class Analysis:
 
     def checked(self) -> checks.Paper:
         """The paper as the checks see it (once resolved)."""
+        from .. import checks
+
         assert self.loaded is not None and self.document is not None
         return checks.Paper(self.loaded.config, self.document, self.bibliography, self.approvals, self.stylesheet)
 
@@ -65,24 +70,36 @@ def analyse(project: Project | Path | str, reporter: Reporter | None = None, *, 
         return analysis
     config = loaded.config
 
-    timed.stage("sources")
-    analysis.chapters = read_chapters(project, loaded, diagnostics)
-    texts = [c.body for c in analysis.chapters] + [config.abstract or ""]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        parsing = pool.submit(parse_texts, texts, cache)  # pandoc parses while the bibliography loads
-        analysis.bibliography = load_bibliography(project, loaded, diagnostics, cache, analysis.chapters)
-        analysis.csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
-        analysis.stylesheet = load_stylesheet(project, loaded, diagnostics)
-        analysis.approvals = read_approvals(project, diagnostics)
-        analysis.rounds = read_rounds(project)
-        glossary = load_glossary(project, loaded, diagnostics)
-        timed.stage("parse", plural(len(analysis.chapters), "chapter"))
-        *chapter_blocks, abstract_blocks = parsing.result()
+        # pandoc reads the bibliography while the chapters are read; its problems are kept apart
+        # and added in their turn, so diagnostics come in the same order as one after the other
+        bibliography_diagnostics = Diagnostics()
+        files = pool.submit(load_files, project, loaded, bibliography_diagnostics, Cache(project.cache_dir, enabled=use_cache))
+        timed.stage("sources")
+        analysis.chapters = read_chapters(project, loaded, diagnostics)
+        texts = [c.body for c in analysis.chapters] + [config.abstract or ""]
+        with Parsing(texts, cache) as parsing:  # pandoc parses while the rest loads
+            from ..resolve import Resolver  # imported while pandoc starts, not before it
+
+            analysis.bibliography = files.result()
+            diagnostics.extend(bibliography_diagnostics)
+            add_tags(analysis.bibliography, project, analysis.chapters, diagnostics)
+            analysis.csl = resolve_style(config.csl, project, loaded.location("csl"), diagnostics)
+            analysis.stylesheet = load_stylesheet(project, loaded, diagnostics)
+            analysis.approvals = read_approvals(project, diagnostics)
+            analysis.rounds = read_rounds(project)
+            glossary = load_glossary(project, loaded, diagnostics)
+            timed.stage("parse", plural(len(analysis.chapters), "chapter"))
+            resolver = Resolver(config, diagnostics, glossary)
+            parsed = iter(parsing)
+            for chapter, blocks in zip(analysis.chapters, parsed):  # each numbered while pandoc reads the next
+                resolver.chapter(chapter, blocks)
+            abstract_blocks = next(parsed)
 
     timed.stage("resolve", plural(len(analysis.bibliography.items), "reference"))
-    analysis.document = resolve(
-        project, config, analysis.chapters, chapter_blocks, abstract_blocks, analysis.bibliography, diagnostics, glossary
-    )  # fmt: skip
+    analysis.document = resolver.finish(project, abstract_blocks, analysis.bibliography)
+    from .. import checks  # imported late for the same reason as resolve
+
     checks.run_all(analysis.checked(), diagnostics)
     diagnostics.apply_rules(config.rules)
     diagnostics.sort()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..resolve import Document
-from ..resolve.numbering import Target
 from ..sources.approvals import Approval, standing
+
+if TYPE_CHECKING:  # `check` imports this module before pandoc starts; resolve loads later
+    from ..resolve import Document
+    from ..resolve.numbering import Target
 
 WORDS_PER_MINUTE = 230
 

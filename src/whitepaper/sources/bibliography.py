@@ -94,6 +94,14 @@ def load_bibliography(
 ) -> Bibliography:
     """Every bibliography file, then the manual file and the store; and the citation tags of
     `chapters` and citation-tags.tsv."""
+    bibliography = load_files(project, loaded, diagnostics, cache)
+    add_tags(bibliography, project, chapters or [], diagnostics)
+    return bibliography
+
+
+def load_files(project: Project, loaded: LoadedConfig, diagnostics: Diagnostics, cache: Cache) -> Bibliography:
+    """`load_bibliography` without the citation tags: it needs no chapter, so it can run (pandoc
+    reading BibTeX) while the chapters are read and parsed."""
     cite = loaded.config.cite
     bibliography = Bibliography(store=cite.resolved)
     own = {project.path(cite.manual).resolve(), project.path(cite.resolved).resolve()}
@@ -108,9 +116,13 @@ def load_bibliography(
     for entry in (cite.manual, cite.resolved):
         if project.path(entry).is_file():
             _load_file(bibliography, project, entry, loaded.location("cite"), diagnostics, cache, by_identifier=True)
-    definitions = [d for chapter in chapters or [] for d in chapter_definitions(chapter)]
-    bibliography.tags = tag_table([*definitions, *file_definitions(project, diagnostics)], diagnostics)
     return bibliography
+
+
+def add_tags(bibliography: Bibliography, project: Project, chapters: list[Chapter], diagnostics: Diagnostics) -> None:
+    """The citation tags of `chapters` and citation-tags.tsv."""
+    definitions = [d for chapter in chapters for d in chapter_definitions(chapter)]
+    bibliography.tags = tag_table([*definitions, *file_definitions(project, diagnostics)], diagnostics)
 
 
 def _load_file(
