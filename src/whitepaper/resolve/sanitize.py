@@ -41,6 +41,8 @@ def clean_html(html: str) -> tuple[str, list[str]]:
 
 def sanitise(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> None:
     """Clean the chapter's raw HTML and javascript: links in place, with a warning for each."""
+    if not _may_hold_scripts(chapter.text):
+        return
     for node in nodes.walk(blocks):
         kind = node["t"]
         if kind in ("RawBlock", "RawInline") and node["c"][0] == "html":
@@ -58,3 +60,11 @@ def sanitise(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> N
             diagnostics.add(rules.HTML_UNSAFE, chapter.locate("javascript:"), "removed a javascript: URL from the drafts")
             # the link's text stays, as plain text
             node["t"], node["c"] = "Span", [node["c"][0], node["c"][1]]
+
+
+def _may_hold_scripts(text: str) -> bool:
+    """Whether the Markdown could give raw HTML or a javascript: URL: raw HTML needs a `<`, and
+    a URL spells "javascript" or hides it in character references (`&#106;avascript:`). Most
+    chapters have none of these, and walking every node of a 600-page paper for them cost
+    `check` a tenth of its time after pandoc (0.2 s)."""
+    return "<" in text or "&" in text or "javascript" in text.lower()
