@@ -17,7 +17,7 @@ run, every command a fresh process, medians of `--runs`:
   pass's (`-j 1`), peak memory against the floor's largest process.
 
 Then a cold build of each size, its time and peak memory, so the slope shows (the 600-page
-paper's are the table's cold builds). Every row is printed with its target. Takes about 25
+paper's are the table's cold builds). Every row is printed with its target. Takes about 17
 minutes on a quiet 2-core machine with `--runs 3`; `--runs 1 --sizes p150,p600` about 7.
 """
 
