@@ -115,3 +115,18 @@ def test_the_review_edition_says_when_an_approval_is_stale(project: Path) -> Non
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(project / "build" / "paper.review.pdf").pages)
     assert "Status: Approved · Owners: Ann Author · Approved by Ann Author (" in text
     assert "Owners: Bo Builder · Approval stale: edited since Bo Builder approved it (" in text
+
+
+def test_two_signatures_in_one_second_one_without_a_commit(project: Path) -> None:
+    """Approving in a repository and outside it within one second gives two lines that differ
+    only where one has no commit; reading and rewriting the file must still order them."""
+    assert run_cli("approve", "01-one.md", "--by", "Ann Author", "-C", project).exit_code == 0
+    approvals = project / "review" / "approvals.yaml"
+    signed = [l for l in approvals.read_text().splitlines() if l.startswith("- ")][0]
+    assert "commit:" not in signed  # the fixture is no git repository
+    approvals.write_text(approvals.read_text() + signed[:-1] + ", commit: 989ba27}\n")
+    result = run_cli("approve", "02-two.md", "--by", "Bo Builder", "-C", project)
+    assert result.exit_code == 0, result.output
+    lines = [l for l in approvals.read_text().splitlines() if l.startswith("- ")]
+    assert len(lines) == 3 and lines[0] == signed and lines[1] == signed[:-1] + ", commit: 989ba27}"
+    assert status_of(project)["chapters/01-one.md"]["approved_by"][0].startswith("Ann Author (")

@@ -83,7 +83,7 @@ def _now() -> str:
 
 def _write(project: Project, approvals: list[Approval]) -> None:
     """The whole file, sorted (chapter, approver, time), an approval a line; and the union merge for it."""
-    text = HEADER + "".join(a.line() + "\n" for a in sorted(set(approvals)))
+    text = HEADER + "".join(a.line() + "\n" for a in sorted(set(approvals), key=Approval.key))
     write_atomic(project.path(APPROVALS_FILE), text.encode("utf-8"))
     attributes = project.root / ".gitattributes"
     current = attributes.read_text(encoding="utf-8") if attributes.is_file() else ""

@@ -26,8 +26,8 @@ HEADER = (
 FIELDS = ("chapter", "by", "at", "sha256", "commit", "note", "revoked")
 
 
-@dataclass(frozen=True, order=True)
-class Approval:
+@dataclass(frozen=True)
+class Approval:  # ordered by key(): its fields may be None
     chapter: str  # project-relative file
     by: str
     at: str  # ISO 8601 time, UTC
@@ -35,6 +35,11 @@ class Approval:
     commit: str | None = None
     note: str | None = None
     revoked: bool = False  # a revocation of `by`'s earlier approvals of the chapter
+
+    def key(self) -> tuple[str, str, str, str, str, str, bool]:
+        """The order of the fields, with a missing commit or note as empty: two signatures made
+        in one second can differ only where one has None, which `<` cannot compare."""
+        return (self.chapter, self.by, self.at, self.sha256, self.commit or "", self.note or "", self.revoked)
 
     def line(self) -> str:
         """The approval as one line of YAML (a flow mapping), without empty fields."""
@@ -93,7 +98,7 @@ def standing(approvals: list[Approval], chapter: Chapter) -> Standing:
     A revocation by someone ends their earlier approvals of the chapter."""
     digest = text_digest(chapter)
     latest: dict[str, Approval] = {}
-    for approval in sorted(a for a in approvals if a.chapter == chapter.rel):  # by approver, then time
+    for approval in sorted((a for a in approvals if a.chapter == chapter.rel), key=Approval.key):  # by approver, then time
         latest[approval.by] = approval
     kept = [a for a in sorted(latest.values(), key=lambda a: a.at) if not a.revoked]
     return Standing(tuple(a for a in kept if a.sha256 == digest), tuple(a for a in kept if a.sha256 != digest))
