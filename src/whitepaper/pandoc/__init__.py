@@ -68,14 +68,26 @@ def in_processes(items: list[Item], call: Callable[[list[Item]], list[Result]]) 
     chapter, so each process takes many."""
     if not items:
         return []
-    workers = max(1, min(len(items), os.cpu_count() or 1, 8))
-    batches = [list(range(start, len(items), workers)) for start in range(workers)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    batches = dealt(len(items))
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
         results = list(pool.map(lambda batch: call([items[i] for i in batch]), batches))
     ordered: dict[int, Result] = {}
     for batch, values in zip(batches, results, strict=True):
         ordered.update(zip(batch, values, strict=True))
     return [ordered[index] for index in range(len(items))]
+
+
+def dealt(count: int) -> list[list[int]]:
+    """Indexes 0..count-1 dealt round-robin to one pandoc process per core (at most 8): each
+    process gets a share of long and short texts, and each writes its next one at about the
+    same time as the others."""
+    workers = max(1, min(count, os.cpu_count() or 1, 8))
+    return [list(range(start, count, workers)) for start in range(workers)] if count else []
+
+
+def failed(args: list[str], stderr: bytes) -> PandocFailed:
+    """The error for a pandoc run with `args` that exited non-zero, with what it said."""
+    return PandocFailed(f"pandoc {' '.join(args[:4])} failed: {stderr.decode(errors='replace').strip()}")
 
 
 # The bundled pandoc asks its runtime for a 64 MB heap up front (-H64m); touching that memory
@@ -88,8 +100,7 @@ def run(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[byte
     """Run pandoc; a non-zero exit is a bug or a broken install, not a user error."""
     process = subprocess.run([pandoc_path(), *RUNTIME, *args], input=stdin, capture_output=True, check=False)
     if process.returncode != 0:
-        message = process.stderr.decode(errors="replace").strip()
-        raise PandocFailed(f"pandoc {' '.join(args[:4])} failed: {message}")
+        raise failed(args, process.stderr)
     return process
 
 

@@ -2,7 +2,8 @@
 
 Chapters are parsed independently, so each is cached by its content hash (an
 unchanged chapter is never parsed twice), and concurrently: pandoc runs as
-separate processes, and each chapter is handed on as soon as it is parsed (stream.py).
+separate processes, and each chapter is handed on as soon as it is parsed
+(pandoc/stream.py).
 
 CriticMarkup suggestions are turned into spans first (critic.py): pandoc's Markdown has no
 reader for them; citation tags' definitions are blanked (they are read with the bibliography).
@@ -16,10 +17,10 @@ from typing import Any
 
 from .. import pandoc
 from ..cache import Cache, digest
+from ..pandoc.stream import Stream
 from ..sources.citetags import without_definitions
 from ..version import __version__
 from .critic import to_pandoc
-from .stream import Stream
 
 READER = "markdown"
 
@@ -27,7 +28,7 @@ READER = "markdown"
 class Parsing:
     """The block lists of Markdown texts, in order, each handed on as soon as pandoc has parsed
     it (or at once, from the cache): pandoc starts on creation, and the caller resolves the
-    first chapters while it reads the later ones (stream.py). A context manager: leaving it
+    first chapters while it reads the later ones (pandoc/stream.py). A context manager: leaving it
     ends the pandoc processes."""
 
     def __init__(self, texts: list[str], cache: Cache):
@@ -45,9 +46,6 @@ class Parsing:
 
     def __exit__(self, *exc: object) -> None:
         self._stream.close()
-
-    def __len__(self) -> int:
-        return len(self._keys)
 
     def __iter__(self) -> Iterator[list[Any]]:
         for index, key in enumerate(self._keys):

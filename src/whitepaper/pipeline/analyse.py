@@ -73,6 +73,7 @@ def analyse(project: Project | Path | str, reporter: Reporter | None = None, *, 
     with ThreadPoolExecutor(max_workers=1) as pool:
         # pandoc reads the bibliography while the chapters are read; its problems are kept apart
         # and added in their turn, so diagnostics come in the same order as one after the other
+        # (and its own Cache: a Cache counts hits and misses, unguarded for two threads)
         bibliography_diagnostics = Diagnostics()
         files = pool.submit(load_files, project, loaded, bibliography_diagnostics, Cache(project.cache_dir, enabled=use_cache))
         timed.stage("sources")

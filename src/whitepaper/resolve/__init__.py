@@ -24,27 +24,11 @@ from .style import Styles
 from .walk import duplicate_span_ids, numbered, survey, unreferenced
 from .xrefs import References
 
-__all__ = ["Document", "ResolvedChapter", "Resolver", "Survey", "resolve"]
-
-
-def resolve(
-    project: Project,
-    config: Config,
-    chapters: list[Chapter],
-    chapter_blocks: list[list[Any]],
-    abstract: list[Any],
-    bibliography: Bibliography,
-    diagnostics: Diagnostics,
-    glossary: Glossary | None = None,
-) -> Document:
-    resolver = Resolver(config, diagnostics, glossary)
-    for chapter, blocks in zip(chapters, chapter_blocks, strict=True):
-        resolver.chapter(chapter, blocks)
-    return resolver.finish(project, abstract, bibliography)
+__all__ = ["Document", "ResolvedChapter", "Resolver", "Survey"]
 
 
 class Resolver:
-    """`resolve()` in steps: each chapter numbered as soon as it is parsed (in reading order),
+    """The stage in two steps: each chapter numbered as soon as it is parsed (in reading order),
     while pandoc still reads the later ones; then, with every target known, the rest."""
 
     def __init__(self, config: Config, diagnostics: Diagnostics, glossary: Glossary | None = None):

@@ -2,21 +2,20 @@
 
 `check` and a cold build spend as long in Python after pandoc as pandoc takes to parse, so the
 caller resolves each chapter while pandoc still reads the later ones. The texts are shared among
-one `pandoc lua` process per core as pandoc/__init__.py's `in_processes` shares them, but
-round-robin (text i to process i mod n): every process then writes its next document at about
-the same time, and the documents arrive in about reading order.
+one `pandoc lua` process per core, dealt round-robin as `in_processes` deals them
+(__init__.py's `dealt`): every process then writes its next document at about the same time,
+and the documents arrive in about reading order.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 import threading
 from typing import Any
 
-from .. import pandoc
+from . import READ_MANY, RUNTIME, PandocFailed, dealt, failed, pandoc_path
 
 try:
     import fcntl
@@ -41,10 +40,8 @@ def _widen(pipe: Any) -> None:
 
 class Stream:
     """Pandoc processes started at once on `texts`; `document(i)` waits for text i's AST.
-
-    Use as a context manager: leaving it early (an exception, a consumer that stops) ends
-    the processes, so none outlives the call.
-    """
+    `close()` ends them: the owner calls it when it leaves early (an exception, a consumer
+    that stops), so none outlives the call."""
 
     def __init__(self, texts: list[str], reader: str):
         self._texts = texts
@@ -52,17 +49,9 @@ class Stream:
         self._failure: Exception | None = None
         self._ready = threading.Condition()
         self._processes: list[subprocess.Popen[bytes]] = []
-        workers = max(1, min(len(texts), os.cpu_count() or 1, 8)) if texts else 0
-        for start in range(workers):
-            batch = list(range(start, len(texts), workers))
+        for batch in dealt(len(texts)):
             thread = threading.Thread(target=self._run, args=(batch, reader), daemon=True)
             thread.start()
-
-    def __enter__(self) -> Stream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def document(self, index: int) -> dict[str, Any]:
         """Text `index`'s AST, once pandoc has written it; pandoc's failure, if it failed first."""
@@ -75,7 +64,7 @@ class Stream:
 
     def close(self) -> None:
         with self._ready:
-            self._failure = self._failure or pandoc.PandocFailed("pandoc parse abandoned")
+            self._failure = self._failure or PandocFailed("pandoc parse abandoned")
             processes = list(self._processes)
         for process in processes:
             if process.poll() is None:
@@ -92,10 +81,10 @@ class Stream:
                 self._ready.notify_all()
 
     def _read(self, batch: list[int], reader: str) -> None:
-        args = ["lua", str(pandoc.READ_MANY)]
+        args = ["lua", str(READ_MANY)]
         request = json.dumps({"reader": reader, "texts": [self._texts[i] for i in batch]}).encode("utf-8")
         with tempfile.TemporaryFile() as errors:  # a file, not a pipe: nobody has to drain it meanwhile
-            process = self._start([pandoc.pandoc_path(), *pandoc.RUNTIME, *args], errors)
+            process = self._start([pandoc_path(), *RUNTIME, *args], errors)
             if process is None:
                 return
             assert process.stdin is not None and process.stdout is not None
@@ -113,10 +102,9 @@ class Stream:
                 returncode = process.wait()
             if returncode != 0:
                 errors.seek(0)
-                message = errors.read().decode(errors="replace").strip()
-                raise pandoc.PandocFailed(f"pandoc {' '.join(args[:4])} failed: {message}")
+                raise failed(args, errors.read())
             if count != len(batch):
-                raise pandoc.PandocFailed(f"pandoc returned {count} documents for {len(batch)} texts")
+                raise PandocFailed(f"pandoc returned {count} documents for {len(batch)} texts")
 
     def _deliver(self, index: int, document: dict[str, Any]) -> None:
         with self._ready:
