@@ -89,7 +89,8 @@ CASES = [
     case("image outside the project", "image-outside", "chapters/01-fine.md:3:6", **{CH: "# A\n\n![x](/etc/hostname)\n"}),
     case("script in a chapter", "html-unsafe", "chapters/01-fine.md:3:1", code=0, **{CH: "# A\n\n<script>alert(1)</script>\n\nText.\n"}),
     case("javascript link", "html-unsafe", "chapters/01-fine.md:3:9", code=0, **{CH: "# A\n\n[click](javascript:alert(1))\n"}),
-    case("javascript link behind a character reference", "html-unsafe", "chapters/01-fine.md", code=0,
+    case("javascript link in capitals", "html-unsafe", "chapters/01-fine.md:3:9", code=0, **{CH: "# A\n\n[click](JavaScript:alert(1))\n"}),
+    case("javascript link behind a character reference", "html-unsafe", "chapters/01-fine.md:3:9", code=0,
          **{CH: "# A\n\n[click](&#106;avascript:alert(1))\n"}),  # fmt: skip
     case("undeclared block", "block-undeclared", "chapters/01-fine.md:3:6", **{CH: '# A\n\n::: {#x-1 .finding title="F"}\nText.\n:::\n'}),
     case("a 6 MB chapter", "chapter-too-large", "chapters/01-fine.md", **{CH: "# A\n\n" + "word " * 1_300_000}),

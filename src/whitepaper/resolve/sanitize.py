@@ -12,13 +12,15 @@ import re
 from typing import Any
 
 from .. import rules
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostics, Location
 from ..pandoc import nodes
 from ..sources.chapters import Chapter
 
 SCRIPT = re.compile(r"<script\b.*?(</script\s*>|$)", re.I | re.S)
 EMBED = re.compile(r"<(iframe|object|embed|frame)\b.*?(</\1\s*>|/?>)", re.I | re.S)
 HANDLER = re.compile(r"""\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+# A link's destination as written that spells javascript (in any case) or hides it in a character reference
+WRITTEN_SCRIPT_URL = re.compile(r"\]\(\s*<?(?P<url>[^)\s>]*(?:javascript|&#)[^)\s>]*)", re.I)
 JAVASCRIPT = re.compile(r"""(href|src|action|formaction|xlink:href)\s*=\s*(["']?)\s*javascript:[^"'>\s]*\2""", re.I)
 
 
@@ -57,7 +59,7 @@ def sanitise(chapter: Chapter, blocks: list[Any], diagnostics: Diagnostics) -> N
                     )
                 node["c"][1] = cleaned
         elif kind in ("Link", "Image") and node["c"][2][0].strip().lower().startswith("javascript:"):
-            diagnostics.add(rules.HTML_UNSAFE, chapter.locate("javascript:"), "removed a javascript: URL from the drafts")
+            diagnostics.add(rules.HTML_UNSAFE, _script_url(chapter), "removed a javascript: URL from the drafts")
             # the link's text stays, as plain text
             node["t"], node["c"] = "Span", [node["c"][0], node["c"][1]]
 
@@ -68,3 +70,13 @@ def _may_hold_scripts(text: str) -> bool:
     chapters have none of these, and walking every node of a 600-page paper for them cost
     `check` a tenth of its time after pandoc (0.2 s)."""
     return "<" in text or "&" in text or "javascript" in text.lower()
+
+
+def _script_url(chapter: Chapter) -> Location:
+    """Where a javascript: link's destination is written: `JavaScript:` or `&#106;avascript:`
+    too, which pandoc reads as the same URL; a reference definition, at its first "javascript:"."""
+    for number in range(chapter.body_line, len(chapter.lines) + 1):
+        match = WRITTEN_SCRIPT_URL.search(chapter.lines[number - 1])
+        if match:
+            return Location(chapter.rel, number, match.start("url") + 1)
+    return chapter.locate("javascript:")
